@@ -1,0 +1,41 @@
+"""The `supportbot` command line: subcommands are registered modules, each with one job."""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import sys
+from collections.abc import Sequence
+from types import ModuleType
+
+from bot import __version__
+from bot.cli import chat, evaluate, predict, train
+from bot.config import ConfigError, load_settings
+from models.errors import SupportbotModelError
+
+# Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
+COMMANDS: tuple[ModuleType, ...] = (chat, train, evaluate, predict)
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(prog="supportbot", description="Self-hosted customer-support bot.")
+    parser.add_argument("--version", action="version", version=f"supportbot {__version__}")
+    sub = parser.add_subparsers(dest="command", required=True, metavar="COMMAND")
+    for command in COMMANDS:
+        child = sub.add_parser(command.NAME, help=command.HELP, description=command.HELP)
+        command.add_arguments(child)
+        child.set_defaults(handler=command.run)
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args = build_parser().parse_args(argv)
+    try:
+        settings = load_settings()
+        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        return int(args.handler(args, settings))
+    except (ConfigError, SupportbotModelError) as exc:
+        print(f"supportbot: error: {exc}", file=sys.stderr)
+        return 2
+    except KeyboardInterrupt:
+        return 130

@@ -1,0 +1,66 @@
+"""`supportbot eval`: score a trained model on labelled data (YAML or CSV)."""
+
+from __future__ import annotations
+
+import argparse
+import json
+from pathlib import Path
+
+from bot.config import BUNDLED_INTENTS_TEST, Settings
+from models.charts import confusion_matrix_png
+from models.classifier import IntentClassifier
+from models.dataset import load_data
+from models.evaluation import EvalReport, evaluate
+
+NAME = "eval"
+HELP = "evaluate a model: accuracy, macro-F1, per-intent scores, calibration, out-of-scope detection"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--model", type=Path, help="model directory (default: SUPPORTBOT_MODEL_DIR)")
+    parser.add_argument(
+        "--data", type=Path, default=BUNDLED_INTENTS_TEST, help="labelled YAML or CSV (default: bundled test split)"
+    )
+    parser.add_argument("--text-column", default="text")
+    parser.add_argument("--label-column", default="label")
+    parser.add_argument("--json", action="store_true", help="print the full report as JSON")
+    parser.add_argument("--chart", type=Path, default=Path("confusion_matrix.png"), help="confusion-matrix PNG to write")
+    parser.add_argument("--no-chart", action="store_true")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    classifier = IntentClassifier.load(args.model or settings.model_dir)
+    data = load_data(args.data, args.text_column, args.label_column)
+    gold = [e.label for e in data.examples]
+    predictions = classifier.classify_many([e.text for e in data.examples])
+    report = evaluate(predictions, gold, classifier.intents)
+    if not args.no_chart:
+        confusion_matrix_png(gold, [p.intent for p in predictions], classifier.manifest.labels, args.chart)
+    if args.json:
+        print(json.dumps(report.to_dict(), indent=2))
+    else:
+        print(render(report, args.data))
+        if not args.no_chart:
+            print(f"\nconfusion matrix: {args.chart}")
+    return 0
+
+
+def render(report: EvalReport, source: Path) -> str:
+    lines = [
+        f"{source}: {report.n} examples ({report.n_in_scope} in scope, {report.n_out_of_scope} out of scope)",
+        f"  in-scope accuracy    {report.in_scope_accuracy:.2%}   (closed-set {report.closed_set_accuracy:.2%})",
+        f"  macro-F1             {report.macro_f1:.4f}",
+        f"  calibration error    {report.calibration_error:.4f} (ECE, 15 bins)",
+    ]
+    if report.oos_recall is not None:
+        lines += [
+            f"  out-of-scope recall  {report.oos_recall:.2%}   precision {report.oos_precision:.2%}"
+            f"   F1 {report.oos_f1:.4f}   AUROC {report.oos_auroc:.4f}",
+        ]
+    lines += ["", f"  {'intent':<28} {'precision':>9} {'recall':>7} {'f1':>6} {'n':>4}"]
+    for row in report.per_intent:
+        lines.append(f"  {row.label:<28} {row.precision:>9.2f} {row.recall:>7.2f} {row.f1:>6.2f} {row.support:>4}")
+    if report.most_confused:
+        lines += ["", "  most confused (gold → predicted):"]
+        lines += [f"    {gold} → {pred}: {n}" for gold, pred, n in report.most_confused]
+    return "\n".join(lines)

@@ -1,0 +1,62 @@
+"""`supportbot train`: fine-tune the intent classifier on an intents YAML file or a CSV export."""
+
+from __future__ import annotations
+
+import argparse
+from pathlib import Path
+
+from bot.config import Settings
+
+NAME = "train"
+HELP = "fine-tune the intent classifier (default: the bundled intents)"
+
+
+def add_arguments(parser: argparse.ArgumentParser) -> None:
+    parser.add_argument("--data", type=Path, help="intents YAML or CSV export (default: SUPPORTBOT_INTENTS_FILE)")
+    parser.add_argument("--text-column", default="text", help="CSV column holding the message (default: text)")
+    parser.add_argument("--label-column", default="label", help="CSV column holding the intent (default: label)")
+    parser.add_argument("--val-data", type=Path, help="validation file; default: a stratified 15%% hold-out")
+    parser.add_argument("--out", type=Path, help="model directory to write (default: SUPPORTBOT_MODEL_DIR)")
+    parser.add_argument("--base-model", help="encoder package or directory (default: SUPPORTBOT_BASE_MODEL)")
+    parser.add_argument("--epochs", type=int, help="default: chosen from the data size")
+    parser.add_argument("--seed", type=int, help="default: SUPPORTBOT_SEED")
+    parser.add_argument("--quiet", action="store_true", help="no progress bar")
+
+
+def run(args: argparse.Namespace, settings: Settings) -> int:
+    # Imported here: training code stays out of every other command's process.
+    from models.dataset import load_data
+    from models.training import TrainConfig, train_model
+
+    data_path = args.data or settings.intents_file
+    data = load_data(data_path, args.text_column, args.label_column)
+    val = load_data(args.val_data, args.text_column, args.label_column) if args.val_data else None
+    config = TrainConfig(
+        base_model=args.base_model or settings.base_model,
+        epochs=args.epochs,
+        seed=settings.seed if args.seed is None else args.seed,
+        threads=settings.torch_threads or None,
+    )
+    out = args.out or settings.model_dir
+    counts = data.counts()
+    print(
+        f"training on {data_path}: {len(data.examples)} examples, {len(data.labels)} intents"
+        f"{', with out-of-scope examples' if data.has_out_of_scope else ''}; base model {config.base_model}"
+    )
+    if min(counts.values()) < 10:
+        rare = ", ".join(f"{label} ({n})" for label, n in sorted(counts.items(), key=lambda kv: kv[1])[:5])
+        print(f"warning: few examples for {rare}; expect weak accuracy on those intents")
+    result = train_model(data, out, config, val_data=val, progress=not args.quiet)
+    val_report = result.validation
+    print(f"\nsaved model to {out} in {result.seconds:.0f} s ({result.history.epochs} epochs)")
+    print(
+        f"validation: in-scope accuracy {val_report.in_scope_accuracy:.1%}, macro-F1 {val_report.macro_f1:.3f}, "
+        f"calibration error {val_report.calibration_error:.3f}"
+    )
+    if val_report.oos_recall is not None:
+        print(
+            f"out-of-scope: recall {val_report.oos_recall:.1%}, precision {val_report.oos_precision:.1%}, "
+            f"AUROC {val_report.oos_auroc:.3f} (scorer {result.manifest.ood.scorer})"
+        )
+    print(f"model card: {out / 'MODEL_CARD.md'}; charts: training_curve.png, confusion_matrix_validation.png")
+    return 0

@@ -1,0 +1,39 @@
+"""Making sure the bundled model exists and matches the intents file before the bot serves.
+
+Training runs in a child process (`python -m bot train`) so the serving process never imports the
+training code.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import subprocess
+import sys
+
+from bot.config import Settings
+from models.artifact import CARD_JSON, MANIFEST
+from models.dataset import load_data
+
+log = logging.getLogger(__name__)
+
+
+def model_is_current(settings: Settings) -> bool:
+    """True when the model directory exists and was trained on the current intents file and base model."""
+    card_path = settings.model_dir / CARD_JSON
+    if not (settings.model_dir / MANIFEST).is_file() or not card_path.is_file():
+        return False
+    try:
+        card = json.loads(card_path.read_text(encoding="utf-8"))
+    except (OSError, json.JSONDecodeError):
+        return False
+    data = load_data(settings.intents_file)
+    return bool(card.get("data", {}).get("sha256") == data.content_hash() and card.get("base_model") == settings.base_model)
+
+
+def ensure_model(settings: Settings) -> None:
+    if model_is_current(settings):
+        return
+    print(f"No current model in {settings.model_dir}: training one on {settings.intents_file} (a few minutes, once).")
+    log.info("model.training_started dir=%s", settings.model_dir)
+    subprocess.run([sys.executable, "-m", "bot", "train"], check=True)

