@@ -145,11 +145,22 @@ def _threshold_sweep(
 
 
 Criterion = Callable[[np.ndarray, np.ndarray], np.ndarray]
+
+
+def _in_scope_first(budget: float) -> Criterion:
+    """Catch as many out-of-scope messages as possible while giving up at most `budget` of in-scope accuracy."""
+
+    def objective(accuracy: np.ndarray, recall: np.ndarray) -> np.ndarray:
+        return np.where(accuracy >= accuracy.max() - budget, recall, -1.0) + accuracy * 1e-3
+
+    return objective
+
+
 CRITERIA: dict[str, Criterion] = {
     # Equal weight on answering in-scope questions right and catching out-of-scope ones.
     "balanced": lambda accuracy, recall: accuracy + recall,
-    # Catch as many out-of-scope messages as possible while giving up at most one point of in-scope accuracy.
-    "in_scope_first": lambda accuracy, recall: np.where(accuracy >= accuracy.max() - 0.01, recall, -1.0) + accuracy * 1e-3,
+    "in_scope_first": _in_scope_first(0.01),
+    "in_scope_strict": _in_scope_first(0.005),
 }
 
 
