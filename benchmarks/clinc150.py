@@ -19,6 +19,7 @@ import torch
 
 from benchmarks.common import RESULTS, SHARED, peak_rss_mib, write_result
 from models import ood
+from models.artifact import LoadedModel
 from models.charts import confusion_matrix_png
 from models.dataset import Example, LabelledData
 from models.evaluation import evaluate
@@ -37,6 +38,32 @@ def load_clinc(data_dir: Path, variant: str) -> dict[str, LabelledData]:
         examples = [Example(text, normalise_label(label), n) for n, (text, label) in enumerate(rows, 1)]
         splits[split] = LabelledData(source=Path(f"{path}#{split}"), examples=examples)
     return splits
+
+
+def _operating_points(
+    loaded: LoadedModel, val: LabelledData, test_inputs: ood.ScoreInputs, test_oos: np.ndarray, test_correct: np.ndarray
+) -> list[dict[str, object]]:
+    """Each selection criterion's scorer and threshold, chosen on val, applied to test."""
+    val_gold = [e.label for e in val.examples]
+    logits, embeddings = encode(loaded.network, loaded.tokenizer, [e.text for e in val.examples], loaded.manifest.max_length)
+    val_inputs = ood.ScoreInputs(logits / loaded.manifest.temperature, embeddings, test_inputs.in_scope, loaded.bank)
+    val_correct = ood.in_scope_correct(val_inputs, loaded.manifest.labels, val_gold)
+    val_oos = np.array([g == OUT_OF_SCOPE for g in val_gold])
+    points = []
+    for criterion in sorted(ood.CRITERIA):
+        cfg, _ = ood.choose(val_inputs, val_oos, val_correct, criterion=criterion)
+        flagged = ood.is_out_of_scope(test_inputs, cfg)
+        points.append(
+            {
+                "criterion": criterion,
+                "scorer": cfg.scorer,
+                "k": cfg.k,
+                "test_in_scope_accuracy": float((test_correct & ~flagged)[~test_oos].mean()),
+                "test_oos_recall": float(flagged[test_oos].mean()),
+                "test_oos_precision": float((flagged & test_oos).sum() / max(flagged.sum(), 1)),
+            }
+        )
+    return points
 
 
 def main() -> None:
@@ -72,11 +99,9 @@ def main() -> None:
     in_mask = torch.tensor([label != OUT_OF_SCOPE for label in loaded.manifest.labels])
     inputs = ood.ScoreInputs(logits / loaded.manifest.temperature, embeddings, in_mask, loaded.bank)
     gold_oos = np.array([g == OUT_OF_SCOPE for g in gold])
-    index = {label: i for i, label in enumerate(loaded.manifest.labels)}
-    in_ids = torch.nonzero(in_mask).squeeze(-1)
-    best = in_ids[inputs.logits[:, in_mask].argmax(-1)].numpy()
-    correct = np.array([index.get(g, -1) == int(b) for g, b in zip(gold, best, strict=True)])
+    correct = ood.in_scope_correct(inputs, loaded.manifest.labels, gold)
     comparison = []
+    operating_points = _operating_points(loaded, data["val"], inputs, gold_oos, correct)
     for candidate in result.candidates:
         cfg = candidate.config()
         scores = ood.score(inputs, cfg)
@@ -95,6 +120,7 @@ def main() -> None:
     summary = {
         "command": (
             f"python -m benchmarks.clinc150 --variant {args.variant} --threads {args.threads} --criterion {args.criterion}"
+            + (f" --epochs {args.epochs}" if args.epochs else "")
         ),
         "variant": args.variant,
         "criterion": args.criterion,
@@ -105,6 +131,7 @@ def main() -> None:
         "test": report.summary(),
         "validation": result.validation.summary(),
         "scorers_on_test": comparison,
+        "operating_points_on_test": operating_points,
         "fine_tune_seconds": round(train_seconds, 1),
         "epochs": result.history.epochs,
         "steps": result.history.total_steps,

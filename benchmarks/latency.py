@@ -54,7 +54,7 @@ def main() -> None:
     throughput = len(batch_texts) / (time.perf_counter() - t0)
 
     result = {
-        "command": f"python -m benchmarks.latency --threads {args.threads}",
+        "command": f"python -m benchmarks.latency --model {args.model or '$SUPPORTBOT_MODEL_DIR'} --threads {args.threads}",
         "model": str(model_dir),
         "threads": args.threads,
         "load_seconds": round(load_seconds, 3),
@@ -67,7 +67,7 @@ def main() -> None:
         "batch_size": args.batch_size,
     }
     print(json.dumps(result, indent=2))
-    print(f"written: {write_result('latency', result)}")
+    print(f"written: {write_result(f'latency_{Path(model_dir).name}', result)}")
 
 
 if __name__ == "__main__":

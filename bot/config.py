@@ -29,6 +29,11 @@ class Settings(BaseSettings):
     seed: int = 13
     log_level: str = "INFO"
 
+    @field_validator("intents_file", "model_dir")
+    @classmethod
+    def _expand_home(cls, value: Path) -> Path:
+        return value.expanduser()
+
     @field_validator("log_level")
     @classmethod
     def _known_level(cls, value: str) -> str:

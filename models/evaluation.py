@@ -13,7 +13,6 @@ from models.classifier import Prediction
 from models.labels import OUT_OF_SCOPE
 from models.metrics import PerLabel, auroc, confused_pairs, per_label_scores
 
-
 OOS_KEYS = ("oos_recall", "oos_precision", "oos_f1", "oos_auroc")
 
 

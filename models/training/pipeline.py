@@ -156,10 +156,12 @@ def _calibrate_and_choose(
     fit_labels = torch.tensor([label_index[val_rows[i].label] for i in fit_rows], dtype=torch.long)
     temperature = fit_temperature(logits[fit_rows], fit_labels)
 
-    gold_is_oos = np.array([e.label == OUT_OF_SCOPE for e in val_rows])
+    gold = [e.label for e in val_rows]
+    gold_is_oos = np.array([label == OUT_OF_SCOPE for label in gold])
+    raw = ood.ScoreInputs(logits, embeddings, in_scope_mask, bank)
+    correct = ood.in_scope_correct(raw, labels, gold)
     in_scope_ids = torch.nonzero(in_scope_mask).squeeze(-1)
     best_in_scope = in_scope_ids[logits[:, in_scope_mask].argmax(-1)]
-    correct = np.array([label_index.get(e.label, -1) == int(best_in_scope[i]) for i, e in enumerate(val_rows)])
     raw_conf = torch.softmax(logits, -1).gather(1, best_in_scope.unsqueeze(1)).squeeze(1).numpy()
     ece_before = expected_calibration_error(raw_conf[~gold_is_oos], correct[~gold_is_oos])
 
