@@ -18,6 +18,10 @@ from models.dataset import load_data
 log = logging.getLogger(__name__)
 
 
+class ModelTrainingFailed(Exception):
+    """The child training process did not produce a model."""
+
+
 def model_is_current(settings: Settings) -> bool:
     """True when the model directory exists and was trained on the current intents file and base model."""
     card_path = settings.model_dir / CARD_JSON
@@ -36,4 +40,9 @@ def ensure_model(settings: Settings) -> None:
         return
     print(f"No current model in {settings.model_dir}: training one on {settings.intents_file} (a few minutes, once).")
     log.info("model.training_started dir=%s", settings.model_dir)
-    subprocess.run([sys.executable, "-m", "bot", "train"], check=True)
+    completed = subprocess.run([sys.executable, "-m", "bot", "train"], check=False)
+    if completed.returncode != 0:
+        raise ModelTrainingFailed(
+            f"training the bundled model failed (exit {completed.returncode}); the messages above say why, "
+            "and `supportbot train` reruns it"
+        )

@@ -11,6 +11,7 @@ from types import ModuleType
 from bot import __version__
 from bot.cli import chat, evaluate, predict, train
 from bot.config import ConfigError, load_settings
+from bot.model_store import ModelTrainingFailed
 from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
@@ -34,7 +35,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         return int(args.handler(args, settings))
-    except (ConfigError, SupportbotModelError) as exc:
+    except (ConfigError, SupportbotModelError, ModelTrainingFailed) as exc:
         print(f"supportbot: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

@@ -2,6 +2,9 @@ import json
 import shutil
 from pathlib import Path
 
+import pytest
+
+from bot.cli import main
 from bot.config import Settings
 from bot.model_store import model_is_current
 from models.dataset import load_data
@@ -31,3 +34,14 @@ def test_the_model_is_retrained_when_missing_or_when_intents_or_base_change(tiny
 
 def test_home_directory_in_settings_is_expanded() -> None:
     assert not str(Settings(model_dir=Path("~/models")).model_dir).startswith("~")
+
+
+def test_a_failed_first_run_training_is_reported_not_a_traceback(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    monkeypatch.setenv("SUPPORTBOT_INTENTS_FILE", str(tmp_path / "intents.yaml"))
+    (tmp_path / "intents.yaml").write_text(INTENTS)
+    monkeypatch.setenv("SUPPORTBOT_MODEL_DIR", str(tmp_path / "model"))
+    monkeypatch.setenv("SUPPORTBOT_BASE_MODEL", str(tmp_path / "no-such-encoder"))
+    assert main(["chat"]) == 2
+    assert "training the bundled model failed (exit 2)" in capsys.readouterr().err
