@@ -5,9 +5,10 @@ from __future__ import annotations
 import os
 from pathlib import Path
 
-from pydantic import Field, ValidationError, field_validator
+from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from knowledge import BUNDLED_ARTICLES
 from models.encoder import DEFAULT_BASE_MODEL
 
 REPO_ROOT = Path(__file__).resolve().parents[1]
@@ -29,10 +30,21 @@ class Settings(BaseSettings):
     seed: int = 13
     log_level: str = "INFO"
 
-    @field_validator("intents_file", "model_dir")
+    kb_dir: Path = Field(default=BUNDLED_ARTICLES, description="directory of Markdown articles")
+    kb_index_dir: Path = Field(default_factory=lambda: _cache_home() / "kb-index")
+    kb_base_url: str = "https://help.orbitask.com/articles"
+    kb_stale_days: int = Field(default=180, ge=1)
+    kb_min_similarity: float = Field(default=0.45, ge=0.0, le=1.0)
+    actions_file: Path | None = None
+    database_url: str = Field(
+        default_factory=lambda: f"sqlite:///{_cache_home() / 'supportbot.db'}",
+        validation_alias=AliasChoices("DATABASE_URL", "SUPPORTBOT_DATABASE_URL"),
+    )
+
+    @field_validator("intents_file", "model_dir", "kb_dir", "kb_index_dir", "actions_file")
     @classmethod
-    def _expand_home(cls, value: Path) -> Path:
-        return value.expanduser()
+    def _expand_home(cls, value: Path | None) -> Path | None:
+        return value.expanduser() if value is not None else None
 
     @field_validator("log_level")
     @classmethod

@@ -9,13 +9,14 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import chat, evaluate, predict, train
+from bot.cli import chat, evaluate, kb, predict, train
 from bot.config import ConfigError, load_settings
 from bot.model_store import ModelTrainingFailed
+from knowledge.errors import ActionError, KnowledgeBaseError
 from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
-COMMANDS: tuple[ModuleType, ...] = (chat, train, evaluate, predict)
+COMMANDS: tuple[ModuleType, ...] = (chat, train, evaluate, predict, kb)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -35,7 +36,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         return int(args.handler(args, settings))
-    except (ConfigError, SupportbotModelError, ModelTrainingFailed) as exc:
+    except (ConfigError, SupportbotModelError, ModelTrainingFailed, KnowledgeBaseError, ActionError) as exc:
         print(f"supportbot: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:
