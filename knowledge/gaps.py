@@ -22,7 +22,7 @@ GAP_KINDS = ("unanswered", "escalation", "negative_rating")
 
 
 def _now() -> dt.datetime:
-    return dt.datetime.now(dt.UTC).replace(tzinfo=None)
+    return dt.datetime.now(dt.UTC)
 
 
 class KnowledgeGap(SQLModel, table=True):
@@ -92,7 +92,7 @@ def cluster_gaps(
     events: list[KnowledgeGap],
     encoder: SentenceEncoder,
     index: KnowledgeIndex | None = None,
-    threshold: float = 0.6,
+    threshold: float = 0.5,
     max_examples: int = 3,
 ) -> list[GapCluster]:
     """Groups of similar questions, largest first."""

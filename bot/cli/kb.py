@@ -33,7 +33,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     gaps = sub.add_parser("gaps", help="cluster unanswered questions, escalations and bad ratings into a review list")
     gaps.add_argument("--since", type=float, default=7, metavar="DAYS")
     gaps.add_argument("--json", action="store_true")
-    gaps.add_argument("--threshold", type=float, default=0.6, help="similarity that groups two questions")
+    gaps.add_argument("--threshold", type=float, default=0.5, help="similarity that groups two questions")
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
