@@ -73,7 +73,9 @@ def test_success_sends_the_configured_fields_and_fills_the_template(monkeypatch:
 
 
 def test_get_sends_fields_as_query_parameters() -> None:
-    result = asyncio.run(run_with_server("/lookup", method="GET", fields={"id": "customer.id"}, response_template="{customer}: {status}"))
+    result = asyncio.run(
+        run_with_server("/lookup", method="GET", fields={"id": "customer.id"}, response_template="{customer}: {status}")
+    )
     assert result.ok and result.message == "c-1: active"  # type: ignore[attr-defined]
 
 
@@ -102,13 +104,18 @@ def test_connection_refused_hands_off() -> None:
 
 def test_actions_file_is_validated(tmp_path: Path) -> None:
     path = tmp_path / "actions.yaml"
-    path.write_text("actions:\n  password_reset:\n    type: webhook\n    url: http://x/reset\n    fields: {email: customer.email}\n")
+    path.write_text(
+        "actions:\n  password_reset:\n    type: webhook\n    url: http://x/reset\n    fields: {email: customer.email}\n"
+    )
     registry = load_actions(path, {"password_reset"})
     assert registry.intents() == ["password_reset"]
     for body, fragment in [
         ("actions:\n  nope:\n    url: http://x\n", "unknown intent 'nope'"),
         ("actions:\n  password_reset:\n    url: ftp://x\n", "'url' must be an http(s) URL"),
-        ("actions:\n  password_reset:\n    url: http://x\n    fields: {a: customer.shoe_size}\n", "unknown value 'customer.shoe_size'"),
+        (
+            "actions:\n  password_reset:\n    url: http://x\n    fields: {a: customer.shoe_size}\n",
+            "unknown value 'customer.shoe_size'",
+        ),
         ("actions:\n  password_reset:\n    type: carrier_pigeon\n", "unknown type 'carrier_pigeon'"),
         ("actions:\n  password_reset:\n    url: http://x\n    retries: 3\n", "unknown key(s) retries"),
         ("nothing: here\n", "expected a top-level 'actions:'"),
@@ -122,5 +129,3 @@ def test_actions_file_is_validated(tmp_path: Path) -> None:
 def test_secrets_in_headers_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     action = WebhookAction("reset", "http://x", headers={"Authorization": "Bearer literal-secret"})
     assert "literal-secret" not in repr(action)
-
-

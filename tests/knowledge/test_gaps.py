@@ -24,7 +24,13 @@ PARAPHRASES = {
 
 def test_gap_events_round_trip_on_sqlite_and_postgresql(database_url: str) -> None:  # noqa: F811
     log = GapLog(make_engine(database_url))
-    log.record("unanswered", "is there a gantt view", intent="howto_reports", best_article_id="build-reports-and-dashboards", best_score=0.41)
+    log.record(
+        "unanswered",
+        "is there a gantt view",
+        intent="howto_reports",
+        best_article_id="build-reports-and-dashboards",
+        best_score=0.41,
+    )
     log.record("escalation", "old question", at=dt.datetime(2020, 1, 1, tzinfo=dt.UTC))
     recent = log.since(days=7)
     assert [(e.kind, e.text, e.best_article_id) for e in recent] == [
@@ -53,4 +59,8 @@ def test_clustering_groups_paraphrases_and_keeps_topics_apart(encoder: SentenceE
     for cluster, topic in zip(clusters, PARAPHRASES, strict=True):
         assert set(cluster.examples) <= set(PARAPHRASES[topic])
         assert cluster.intents == {topic: cluster.size}
-    assert clusters[1].closest_article_id in {"download-invoices-and-receipts", "update-payment-method-and-tax-id", "how-billing-works"}
+    assert clusters[1].closest_article_id in {
+        "download-invoices-and-receipts",
+        "update-payment-method-and-tax-id",
+        "how-billing-works",
+    }

@@ -33,12 +33,18 @@ def test_conditions_are_checked_against_the_customer(resolver: Resolver) -> None
     assert isinstance(answer, Answer)
     assert any("Business or Enterprise plan (yours: Team)" in reason for reason in answer.conditions_unmet)
     assert "Note: this needs the Business or Enterprise plan" in answer.render()
-    allowed = resolver.answer(ResolveRequest("how do I set up okta sso", "sso_setup", 0.9, CustomerContext(plan="business", role="owner")))
+    allowed = resolver.answer(
+        ResolveRequest("how do I set up okta sso", "sso_setup", 0.9, CustomerContext(plan="business", role="owner"))
+    )
     assert isinstance(allowed, Answer) and allowed.conditions_unmet == ()
 
 
 def test_no_unrelated_article_is_pasted(resolver: Resolver) -> None:
-    for text, intent in [("what's the weather like in lisbon tomorrow", "out_of_scope"), ("hello!", "greeting"), ("", "greeting")]:
+    for text, intent in [
+        ("what's the weather like in lisbon tomorrow", "out_of_scope"),
+        ("hello!", "greeting"),
+        ("", "greeting"),
+    ]:
         outcome = resolver.answer(ResolveRequest(text, intent, 0.5))
         assert isinstance(outcome, NoAnswer), (text, outcome)
     weather = resolver.answer(ResolveRequest("what's the weather like in lisbon tomorrow", "out_of_scope", 0.5))
