@@ -70,7 +70,7 @@ def generate_articles(target: Path, count: int, seed: int = 7) -> None:
         front = front.replace(f"id: {old_id}", f"id: {new_id}")
         for a, b in rng.sample(swaps, 2):
             body = body.replace(a, b)
-        body = body.replace("](", "](x-")  # links would point at ids that do not exist in the generated set
+        body = body.split("\n## Related", 1)[0]  # its links point at ids that do not exist in the generated set
         (target / f"{new_id}.md").write_text(f"{front}\n---\n{body}\nVariant {n}: {rng.random():.6f}\n", encoding="utf-8")
 
 

@@ -15,6 +15,7 @@ from pathlib import Path
 
 import bm25s
 import numpy as np
+import torch
 
 from knowledge.base import KnowledgeBase
 from knowledge.embedding import SentenceEncoder
@@ -72,6 +73,12 @@ def file_hash(path: Path) -> str:
 def _snippet(text: str, limit: int = 220) -> str:
     flat = " ".join(text.split())
     return flat if len(flat) <= limit else flat[: limit - 1].rsplit(" ", 1)[0] + "…"
+
+
+def _dot(matrix: np.ndarray, vector: np.ndarray) -> np.ndarray:
+    """Matrix-vector product on torch's thread pool: numpy's BLAS threads would spin against torch's
+    on a small machine and make the next query embedding ten times slower."""
+    return (torch.from_numpy(np.ascontiguousarray(matrix)) @ torch.from_numpy(np.ascontiguousarray(vector))).numpy()
 
 
 def _tokenize(texts: list[str]) -> list[list[str]]:
@@ -179,12 +186,13 @@ class KnowledgeIndex:
     def sections_by_similarity(self, query_vector: np.ndarray, article_id: str) -> list[tuple[Chunk, float]]:
         """An article's indexed sections, most similar to the query first."""
         rows = [i for i, c in enumerate(self.chunks) if c.article_id == article_id]
-        scored = [(self.chunks[i], float(self.embeddings[i] @ query_vector)) for i in rows]
+        similarities = _dot(self.embeddings[rows], query_vector) if rows else np.zeros(0)
+        scored = [(self.chunks[i], float(sim)) for i, sim in zip(rows, similarities, strict=True)]
         return sorted(scored, key=lambda pair: -pair[1])
 
     def _signals(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per chunk: dense similarity; per article: dense (top-2 mean), normalised BM25 max, phrasing k-NN."""
-        dense = self.embeddings @ vector
+        dense = _dot(self.embeddings, vector)
         best = np.maximum.reduceat(dense, self._starts)
         rest = np.where(dense >= np.repeat(best, self._counts), -np.inf, dense)
         second = np.maximum.reduceat(rest, self._starts)
@@ -194,7 +202,7 @@ class KnowledgeIndex:
         lexical_article = np.maximum.reduceat(lexical, self._starts) / max(float(lexical.max()), 1e-9)
         phrasing_article = np.zeros(len(self._article_ids))
         if self._intents:
-            sims = self._phrasing_vectors @ vector
+            sims = _dot(self._phrasing_vectors, vector)
             per_intent = np.array([np.sort(sims[rows])[-3:].mean() for rows in self._rows_of_intent])
             phrasing_article = np.where(self._article_intents, per_intent, 0.0).max(axis=1)
         return dense, dense_article, lexical_article, phrasing_article
