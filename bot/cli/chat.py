@@ -11,7 +11,7 @@ from bot.cli.predict import describe
 from bot.config import Settings
 from bot.knowledge_service import build_resolver, open_index
 from bot.model_store import ensure_model
-from bot.storage import make_engine
+from bot.storage import open_database
 from knowledge.gaps import GapLog
 from knowledge.types import Answer, CustomerContext, NoAnswer, ResolveRequest
 from models.classifier import IntentClassifier
@@ -32,7 +32,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     classifier = IntentClassifier.load(args.model or settings.model_dir)
     index, _ = open_index(settings, progress=True)
     resolver = build_resolver(settings, index)
-    gaps = GapLog(make_engine(settings.database_url))
+    gaps = GapLog(open_database(settings.database_url))
     customer = CustomerContext(customer_id="console", plan=args.plan, role=args.role)
     print(f"supportbot console ({len(index.kb.articles)} articles): type a customer message, Ctrl-D to quit.")
     while True:

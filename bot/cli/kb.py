@@ -10,7 +10,7 @@ from pathlib import Path
 
 from bot.config import Settings
 from bot.knowledge_service import known_intents, open_index
-from bot.storage import make_engine
+from bot.storage import open_database
 from knowledge.base import check_articles
 from knowledge.gaps import GapLog, cluster_gaps
 
@@ -79,7 +79,7 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
 
 
 def _gaps(args: argparse.Namespace, settings: Settings) -> int:
-    events = GapLog(make_engine(settings.database_url)).since(args.since)
+    events = GapLog(open_database(settings.database_url)).since(args.since)
     if not events:
         print(f"no knowledge-gap events in the last {args.since:g} days")
         return 0

@@ -82,9 +82,7 @@ def test_cross_checks_intents_ids_links_and_review_dates(tmp_path: Path) -> None
     (tmp_path / "set-up-sso.md").write_text(GOOD)
     write_article(tmp_path, "reset", "Reset", "password_reset", "Reset it.", "Open the link.")
     (tmp_path / "copy.md").write_text(GOOD.replace("id: set-up-sso", "id: copy").replace("sso_setup", "sso_setpu"))
-    _, problems = check_articles(
-        tmp_path, ["sso_setup", "password_reset"], stale_after_days=30, today=dt.date(2026, 11, 29)
-    )
+    _, problems = check_articles(tmp_path, ["sso_setup", "password_reset"], stale_after_days=30, today=dt.date(2026, 11, 29))
     messages = [str(p) for p in problems]
     assert any("copy.md:4: unknown intent(s) sso_setpu" in m for m in messages)
     assert any("set-up-sso.md:9: not reviewed for 59 days (limit 30); owner: security (warning)" in m for m in messages)

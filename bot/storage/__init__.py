@@ -16,6 +16,15 @@ def make_engine(url: str) -> Engine:
     return create_engine(url, pool_pre_ping=True)
 
 
+def open_database(url: str) -> Engine:
+    """An engine on a database migrated to the current schema."""
+    from bot.storage.migrate import upgrade
+
+    engine = make_engine(url)
+    upgrade(url)
+    return engine
+
+
 def describe(url: str) -> str:
     """The URL with any password hidden, for messages and logs."""
     return make_url(url).render_as_string(hide_password=True)

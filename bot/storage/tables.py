@@ -1,0 +1,134 @@
+"""The conversation record, as SQLModel tables (SQLite by default, PostgreSQL through DATABASE_URL).
+
+Groundwork for the conversation core: every table the pipeline, agents, admins and reports need.
+Times are timezone-aware UTC. Enumerated values are plain strings checked by the core, so adding a
+value is a code change, not a migration.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from knowledge.gaps import KnowledgeGap  # noqa: F401  (registers knowledge_gap in the shared metadata)
+
+
+def utcnow() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
+
+
+class Customer(SQLModel, table=True):
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)  # console | slack | discord
+    platform_user_id: str = Field(max_length=64)
+    display_name: str | None = Field(default=None, max_length=200)
+    email: str | None = Field(default=None, max_length=320)
+    company: str | None = Field(default=None, max_length=200)
+    account_id: str | None = Field(default=None, max_length=64, index=True)
+    tier: str = Field(default="free", max_length=16)  # free | team | business | enterprise
+    role: str | None = Field(default=None, max_length=16)  # owner | admin | member | guest
+    account_value: float = 0.0  # yearly contract value, for priority
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Conversation(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    customer_id: int = Field(foreign_key="customer.id", index=True)
+    platform: str = Field(max_length=16)
+    channel_id: str = Field(max_length=64)
+    thread_id: str | None = Field(default=None, max_length=64)
+    status: str = Field(default="bot", max_length=16, index=True)  # bot | waiting_agent | with_agent | resolved
+    interaction_type: str = Field(default="automated", max_length=16)  # automated | assisted | human
+    started_at: dt.datetime = Field(default_factory=utcnow)
+    updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Message(SQLModel, table=True):
+    """Both directions; the platform message id makes re-delivered events idempotent."""
+
+    __table_args__ = (UniqueConstraint("platform", "platform_message_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    platform: str = Field(max_length=16)
+    platform_message_id: str | None = Field(default=None, max_length=128)
+    direction: str = Field(max_length=8)  # inbound | outbound
+    author: str = Field(max_length=16)  # customer | bot | agent
+    author_id: str | None = Field(default=None, max_length=64)
+    text: str
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class Decision(SQLModel, table=True):
+    """What the bot decided for one customer message, and how long it took."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    message_id: int = Field(foreign_key="message.id", index=True)
+    intent: str = Field(max_length=64)
+    confidence: float
+    out_of_scope: bool
+    sentiment: float | None = None
+    tier: str = Field(max_length=16)
+    outcome: str = Field(max_length=32)  # answered | drafted | handed_off | action_ok | action_failed | relayed
+    article_id: str | None = Field(default=None, max_length=100)
+    triggers: str = ""  # comma-separated escalation triggers that fired
+    latency_ms: float = 0.0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class Ticket(SQLModel, table=True):
+    """A handoff to the agents' channel."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    status: str = Field(default="open", max_length=16, index=True)  # open | claimed | resolved | handed_back
+    priority: str = Field(default="normal", max_length=8)  # low | normal | high | urgent
+    intent: str | None = Field(default=None, max_length=64)
+    reason: str = Field(max_length=500)
+    assigned_agent: str | None = Field(default=None, max_length=64)
+    summary: str = ""  # the handoff packet as JSON
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    first_response_at: dt.datetime | None = None
+    resolved_at: dt.datetime | None = None
+
+
+class Draft(SQLModel, table=True):
+    """An assisted-tier answer awaiting an agent; the approval rate per intent comes from here."""
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    message_id: int = Field(foreign_key="message.id")
+    intent: str = Field(max_length=64, index=True)
+    ai_text: str
+    action: str = Field(default="pending", max_length=16)  # pending | approved | edited | rejected
+    final_text: str | None = None
+    agent_id: str | None = Field(default=None, max_length=64)
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    decided_at: dt.datetime | None = None
+
+
+class CsatRating(SQLModel, table=True):
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    rating: int = Field(ge=1, le=5)
+    interaction_type: str = Field(max_length=16)  # automated | assisted | human
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class AuditEntry(SQLModel, table=True):
+    """Every admin command, allowed or not."""
+
+    __tablename__ = "audit_log"
+
+    id: int | None = Field(default=None, primary_key=True)
+    actor: str = Field(max_length=64)
+    platform: str = Field(max_length=16)
+    command: str = Field(max_length=64)
+    arguments: str = ""
+    allowed: bool
+    result: str = ""
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
