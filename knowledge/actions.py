@@ -8,7 +8,6 @@ that hands the customer to a person; it never turns into a made-up answer.
 
 from __future__ import annotations
 
-import asyncio
 import json
 import os
 import re
@@ -161,8 +160,3 @@ def load_actions(path: Path | None, known_intents: set[str] | None = None) -> Ac
         except ActionError as exc:
             raise ActionError(f"{path}: {exc}") from None
     return registry
-
-
-def run_sync(action: Action, request: ResolveRequest) -> ActionResult:
-    """For command-line use outside an event loop."""
-    return asyncio.run(action.run(request))

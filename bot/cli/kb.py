@@ -68,9 +68,10 @@ def _search(args: argparse.Namespace, settings: Settings) -> int:
     hits = index.search(args.query, k=args.k)
     if args.json:
         print(json.dumps([asdict(h) for h in hits], indent=2))
-    elif not hits:
+        return 0
+    if not hits:
         print("no results")
-    for rank, hit in enumerate(hits if not args.json else [], 1):
+    for rank, hit in enumerate(hits, 1):
         print(
             f"{rank}. {hit.article_id} › {hit.heading}  (score {hit.score:.4f}, similarity {hit.dense:.2f}, bm25 {hit.bm25:.2f})"
         )
