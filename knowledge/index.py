@@ -183,12 +183,22 @@ class KnowledgeIndex:
     def embed_query(self, query: str) -> np.ndarray:
         return self.encoder.encode([query])[0]
 
-    def sections_by_similarity(self, query_vector: np.ndarray, article_id: str) -> list[tuple[Chunk, float]]:
-        """An article's indexed sections, most similar to the query first."""
+    def sections_by_similarity(self, query_vector: np.ndarray, article_id: str, query: str = "") -> list[tuple[Chunk, float]]:
+        """An article's indexed sections, best first: cosine similarity, plus BM25 (scaled to the
+        article's best section) when the query text is given, since sections of one article embed
+        alike (they share the title) and the heading's words then decide."""
         rows = [i for i, c in enumerate(self.chunks) if c.article_id == article_id]
-        similarities = _dot(self.embeddings[rows], query_vector) if rows else np.zeros(0)
-        scored = [(self.chunks[i], float(sim)) for i, sim in zip(rows, similarities, strict=True)]
-        return sorted(scored, key=lambda pair: -pair[1])
+        if not rows:
+            return []
+        similarities = _dot(self.embeddings[rows], query_vector)
+        tokens = _tokenize([query])[0] if query.strip() else []
+        if tokens:
+            lexical = self._bm25.get_scores(tokens)[rows]
+            ranking = similarities + LEXICAL_WEIGHT * lexical / max(float(lexical.max()), 1e-9)
+        else:
+            ranking = similarities
+        order = np.argsort(-ranking, kind="stable")
+        return [(self.chunks[rows[j]], float(similarities[j])) for j in order]
 
     def _signals(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per chunk: dense similarity; per article: dense (top-2 mean), normalised BM25 max, phrasing k-NN."""

@@ -42,7 +42,7 @@ class Resolver:
         if mapped:
             hits = self.index.search(query, k=1, articles=mapped, query_vector=vector) if vector is not None else []
             article = self.index.kb.articles[hits[0].article_id if hits else sorted(mapped)[0]]
-            chunk, similarity = self._section(article, vector)
+            chunk, similarity = self._section(article, vector, query)
             # The mapping is authoritative; weak similarity only lowers the confidence.
             confidence = request.confidence * (0.5 + 0.5 * min(1.0, max(similarity, 0.0) / self.min_similarity))
             return self._answer(article, chunk, min(confidence, request.confidence), "intent_mapping", request)
@@ -59,18 +59,18 @@ class Resolver:
                 best.dense,
             )
         article = self.index.kb.articles[best.article_id]
-        chunk, similarity = self._section(article, vector)
+        chunk, similarity = self._section(article, vector, query)
         return self._answer(article, chunk, similarity, "retrieval", request)
 
-    def _section(self, article: Article, vector: np.ndarray | None) -> tuple[Chunk | None, float]:
+    def _section(self, article: Article, vector: np.ndarray | None, query: str) -> tuple[Chunk | None, float]:
         """The most similar section that gives steps, if the article has one; else the most similar."""
         if vector is None:
             return None, 0.0
-        ranked = self.index.sections_by_similarity(vector, article.id)
+        ranked = self.index.sections_by_similarity(vector, article.id, query)
         if not ranked:
             return None, 0.0
         with_steps = [(c, s) for c, s in ranked if _STEP.search(c.text)]
-        return (with_steps or ranked)[0][0], ranked[0][1]
+        return (with_steps or ranked)[0][0], max(similarity for _, similarity in ranked)
 
     def _answer(self, article: Article, chunk: Chunk | None, confidence: float, source: str, request: ResolveRequest) -> Answer:
         if chunk is None:

@@ -69,3 +69,16 @@ def test_a_registered_action_runs_before_the_articles(bundled_index: KnowledgeIn
     resolver = Resolver(bundled_index, actions)
     outcome = asyncio.run(resolver.resolve(ResolveRequest("reset pw", "password_reset", 0.9, CustomerContext(email="a@b.co"))))
     assert outcome == ActionResult("reset", True, "Sent a reset link to a@b.co.")
+
+
+@pytest.mark.parametrize(
+    ("text", "heading"),
+    [
+        ("where can I download my invoices?", "Download an invoice or receipt"),
+        ("change the company name on our invoice", "Change company name, address or PO number"),
+        ("can invoices be emailed to our finance team automatically", "Send invoices to finance automatically"),
+    ],
+)
+def test_the_section_that_answers_the_question_is_chosen(resolver: Resolver, text: str, heading: str) -> None:
+    answer = resolver.answer(ResolveRequest(text, "invoice_copy", 0.95))
+    assert isinstance(answer, Answer) and answer.heading == heading
