@@ -11,7 +11,7 @@ from models.labels import OUT_OF_SCOPE
 from models.metrics import confusion_matrix
 
 
-def _pyplot():  # matplotlib.pyplot is untyped
+def pyplot():  # matplotlib.pyplot is untyped
     import matplotlib
 
     matplotlib.use("Agg")
@@ -22,7 +22,7 @@ def _pyplot():  # matplotlib.pyplot is untyped
 
 def confusion_matrix_png(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str], path: Path) -> Path:
     """Row-normalised confusion matrix; the out-of-scope class, if present, is the last row/column."""
-    plt = _pyplot()
+    plt = pyplot()
     order = sorted(set(labels) - {OUT_OF_SCOPE})
     if OUT_OF_SCOPE in gold or OUT_OF_SCOPE in predicted:
         order.append(OUT_OF_SCOPE)
@@ -53,7 +53,7 @@ def confusion_matrix_png(gold: Sequence[str], predicted: Sequence[str], labels: 
 def training_curve_png(
     steps: Sequence[int], losses: Sequence[float], epoch_steps: Sequence[int], val_accuracy: Sequence[float], path: Path
 ) -> Path:
-    plt = _pyplot()
+    plt = pyplot()
     fig, ax = plt.subplots(figsize=(8, 4.5))
     ax.plot(steps, losses, color="tab:blue", linewidth=1, label="training loss")
     ax.set_xlabel("step")

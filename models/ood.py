@@ -130,7 +130,7 @@ def _candidates(x: ScoreInputs) -> list[OodConfig]:
     return configs
 
 
-def _with_norm(x: ScoreInputs, in_scope_rows: np.ndarray, cfg: OodConfig) -> OodConfig:
+def with_norm(x: ScoreInputs, in_scope_rows: np.ndarray, cfg: OodConfig) -> OodConfig:
     parts = COMPONENTS.get(cfg.scorer, ())
     norm = {}
     for part in parts:
@@ -139,7 +139,7 @@ def _with_norm(x: ScoreInputs, in_scope_rows: np.ndarray, cfg: OodConfig) -> Ood
     return OodConfig(cfg.scorer, cfg.threshold, cfg.k, norm)
 
 
-def _threshold_sweep(
+def threshold_sweep(
     scores_in: np.ndarray, correct_in: np.ndarray, scores_oos: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """For every candidate threshold: in-scope accuracy and out-of-scope recall (vectorised)."""
@@ -187,19 +187,19 @@ def choose(
     in_rows = ~gold_is_oos
     veto = vetoed(x)
     if not gold_is_oos.any():
-        cfg = _with_norm(x, in_rows, OodConfig("knn", 0.0, k=1))
+        cfg = with_norm(x, in_rows, OodConfig("knn", 0.0, k=1))
         threshold = float(np.quantile(score(x, cfg)[in_rows], rejection_without_oos))
         return OodConfig(cfg.scorer, threshold, cfg.k, cfg.norm), []
 
     pick = CRITERIA[criterion]
     results: list[tuple[Candidate, OodConfig, float]] = []
     for raw in _candidates(x):
-        cfg = _with_norm(x, in_rows, raw)
+        cfg = with_norm(x, in_rows, raw)
         values = score(x, cfg)
         area = auroc(values[in_rows], values[gold_is_oos])
         # A vetoed row is rejected at any threshold: treat its score as -inf.
         effective = np.where(veto, -np.inf, values)
-        thresholds, accuracy, recall = _threshold_sweep(
+        thresholds, accuracy, recall = threshold_sweep(
             effective[in_rows], correct[in_rows] & ~veto[in_rows], effective[gold_is_oos]
         )
         finite = np.isfinite(thresholds)

@@ -44,7 +44,7 @@ def test_explicit_out_of_scope_class_vetoes_whatever_the_score() -> None:
 
 
 def test_threshold_sweep_counts() -> None:
-    _thresholds, accuracy, recall = ood._threshold_sweep(
+    _thresholds, accuracy, recall = ood.threshold_sweep(
         np.array([0.9, 0.8, 0.2]), np.array([True, False, True]), np.array([0.1, 0.5])
     )
     best = int(np.argmax(accuracy + recall))
