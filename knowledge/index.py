@@ -6,6 +6,7 @@ that changed (BM25 is rebuilt from the stored chunk texts, which takes milliseco
 
 from __future__ import annotations
 
+import bisect
 import hashlib
 import json
 import logging
@@ -187,9 +188,11 @@ class KnowledgeIndex:
         """An article's indexed sections, best first: cosine similarity, plus BM25 (scaled to the
         article's best section) when the query text is given, since sections of one article embed
         alike (they share the title) and the heading's words then decide."""
-        rows = [i for i, c in enumerate(self.chunks) if c.article_id == article_id]
-        if not rows:
+        position = bisect.bisect_left(self._article_ids, article_id)
+        if position == len(self._article_ids) or self._article_ids[position] != article_id:
             return []
+        start = int(self._starts[position])
+        rows = list(range(start, start + int(self._counts[position])))
         similarities = _dot(self.embeddings[rows], query_vector)
         tokens = _tokenize([query])[0] if query.strip() else []
         if tokens:

@@ -94,11 +94,14 @@ def is_out_of_scope(x: ScoreInputs, cfg: OodConfig) -> np.ndarray:
     return (score(x, cfg) < cfg.threshold) | vetoed(x)
 
 
+def best_in_scope(x: ScoreInputs) -> torch.Tensor:
+    """Per row, the class index of the most likely in-scope class."""
+    return torch.nonzero(x.in_scope).squeeze(-1)[x.logits[:, x.in_scope].argmax(-1)]
+
+
 def in_scope_correct(x: ScoreInputs, labels: list[str], gold: list[str]) -> np.ndarray:
     """Per row: is the most likely in-scope class the gold label? (False for out-of-scope gold rows.)"""
-    in_ids = torch.nonzero(x.in_scope).squeeze(-1)
-    best = in_ids[x.logits[:, x.in_scope].argmax(-1)]
-    return np.array([labels[int(b)] == g for b, g in zip(best, gold, strict=True)], dtype=bool)
+    return np.array([labels[int(b)] == g for b, g in zip(best_in_scope(x), gold, strict=True)], dtype=bool)
 
 
 # --------------------------------------------------------------------------- choosing on validation

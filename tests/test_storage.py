@@ -27,6 +27,18 @@ def test_migrations_create_exactly_the_modelled_schema(database_url: str) -> Non
     engine.dispose()
 
 
+def delivery(conversation_id: int | None) -> tables.Message:
+    """The same inbound Slack message, as a re-delivered event would store it."""
+    return tables.Message(
+        conversation_id=conversation_id,
+        platform="slack",
+        platform_message_id="1.001",
+        direction="inbound",
+        author="customer",
+        text="hi",
+    )
+
+
 def test_round_trip_and_platform_message_ids_are_unique(database_url: str) -> None:  # noqa: F811
     engine = open_database(database_url)
     with Session(engine) as session:
@@ -36,27 +48,9 @@ def test_round_trip_and_platform_message_ids_are_unique(database_url: str) -> No
         conversation = tables.Conversation(customer_id=customer.id, platform="slack", channel_id="D1")
         session.add(conversation)
         session.commit()
-        session.add(
-            tables.Message(
-                conversation_id=conversation.id,
-                platform="slack",
-                platform_message_id="1.001",
-                direction="inbound",
-                author="customer",
-                text="hi",
-            )
-        )
+        session.add(delivery(conversation.id))
         session.commit()
-        session.add(
-            tables.Message(
-                conversation_id=conversation.id,
-                platform="slack",
-                platform_message_id="1.001",
-                direction="inbound",
-                author="customer",
-                text="hi",
-            )
-        )
+        session.add(delivery(conversation.id))
         with pytest.raises(sa.exc.IntegrityError):  # a re-delivered platform message id is refused
             session.commit()
         session.rollback()

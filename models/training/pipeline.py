@@ -160,9 +160,7 @@ def _calibrate_and_choose(
     gold_is_oos = np.array([label == OUT_OF_SCOPE for label in gold])
     raw = ood.ScoreInputs(logits, embeddings, in_scope_mask, bank)
     correct = ood.in_scope_correct(raw, labels, gold)
-    in_scope_ids = torch.nonzero(in_scope_mask).squeeze(-1)
-    best_in_scope = in_scope_ids[logits[:, in_scope_mask].argmax(-1)]
-    raw_conf = torch.softmax(logits, -1).gather(1, best_in_scope.unsqueeze(1)).squeeze(1).numpy()
+    raw_conf = torch.softmax(logits, -1).gather(1, ood.best_in_scope(raw).unsqueeze(1)).squeeze(1).numpy()
     ece_before = expected_calibration_error(raw_conf[~gold_is_oos], correct[~gold_is_oos])
 
     inputs = ood.ScoreInputs(logits / temperature, embeddings, in_scope_mask, bank)
