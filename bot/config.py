@@ -41,7 +41,24 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "SUPPORTBOT_DATABASE_URL"),
     )
 
-    @field_validator("intents_file", "model_dir", "kb_dir", "kb_index_dir", "actions_file")
+    policy_file: Path | None = Field(default=None, description="escalation and automation policy YAML (default: bundled)")
+    admin_ids: str = Field(default="", description="comma-separated platform:user ids allowed to run admin commands")
+    agent_ids: str = Field(default="", description="comma-separated platform:user ids of agents; empty: the agents' channel")
+    max_message_chars: int = Field(default=4000, ge=100, description="longer messages are stored whole, read up to this")
+
+    @field_validator("admin_ids", "agent_ids")
+    @classmethod
+    def _ids(cls, value: str) -> str:
+        for item in filter(None, (part.strip() for part in value.split(","))):
+            platform, _, user = item.partition(":")
+            if not platform or not user:
+                raise ValueError(f"'{item}' is not platform:user_id (e.g. slack:U0123ABCD, discord:80351110224678912)")
+        return value
+
+    def id_set(self, value: str) -> frozenset[str]:
+        return frozenset(filter(None, (part.strip() for part in value.split(","))))
+
+    @field_validator("intents_file", "model_dir", "kb_dir", "kb_index_dir", "actions_file", "policy_file")
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

@@ -45,6 +45,7 @@ class Conversation(SQLModel, table=True):
     interaction_type: str = Field(default="automated", max_length=16)  # automated | assisted | human
     started_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+    resolved_at: dt.datetime | None = None
 
 
 class Message(SQLModel, table=True):
@@ -56,7 +57,7 @@ class Message(SQLModel, table=True):
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     platform: str = Field(max_length=16)
     platform_message_id: str | None = Field(default=None, max_length=128)
-    direction: str = Field(max_length=8)  # inbound | outbound
+    direction: str = Field(max_length=8)  # inbound | outbound | internal (agents only: notes, drafts)
     author: str = Field(max_length=16)  # customer | bot | agent
     author_id: str | None = Field(default=None, max_length=64)
     text: str
@@ -67,13 +68,14 @@ class Decision(SQLModel, table=True):
     """What the bot decided for one customer message, and how long it took."""
 
     id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
     message_id: int = Field(foreign_key="message.id", index=True)
     intent: str = Field(max_length=64)
     confidence: float
     out_of_scope: bool
     sentiment: float | None = None
     tier: str = Field(max_length=16)
-    outcome: str = Field(max_length=32)  # answered | drafted | handed_off | action_ok | action_failed | relayed
+    outcome: str = Field(max_length=32)  # see bot.core.decisions.Outcome
     article_id: str | None = Field(default=None, max_length=100)
     triggers: str = ""  # comma-separated escalation triggers that fired
     latency_ms: float = 0.0
@@ -91,6 +93,8 @@ class Ticket(SQLModel, table=True):
     reason: str = Field(max_length=500)
     assigned_agent: str | None = Field(default=None, max_length=64)
     summary: str = ""  # the handoff packet as JSON
+    agent_thread_id: str | None = Field(default=None, max_length=128, index=True)  # the card's thread in the agents' channel
+    due_at: dt.datetime | None = None  # first-response SLA
     created_at: dt.datetime = Field(default_factory=utcnow)
     first_response_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
@@ -112,8 +116,12 @@ class Draft(SQLModel, table=True):
 
 
 class CsatRating(SQLModel, table=True):
+    """One rating per conversation; a re-delivered click changes nothing."""
+
+    __table_args__ = (UniqueConstraint("conversation_id"),)
+
     id: int | None = Field(default=None, primary_key=True)
-    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    conversation_id: int = Field(foreign_key="conversation.id")
     rating: int = Field(ge=1, le=5)
     interaction_type: str = Field(max_length=16)  # automated | assisted | human
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -132,3 +140,14 @@ class AuditEntry(SQLModel, table=True):
     allowed: bool
     result: str = ""
     created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class RuntimeSetting(SQLModel, table=True):
+    """Admin changes made at runtime (tiers, thresholds, switches); they outlive a restart."""
+
+    __tablename__ = "runtime_setting"
+
+    key: str = Field(primary_key=True, max_length=100)
+    value: str = Field(max_length=200)
+    updated_by: str = Field(max_length=100)
+    updated_at: dt.datetime = Field(default_factory=utcnow)

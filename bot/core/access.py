@@ -1,0 +1,20 @@
+"""Who may do what: admin commands for configured admin ids; agent actions for configured agent
+ids (or, when none are configured, anyone the adapter lets into the private agents' channel)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.events import Person
+
+
+@dataclass(frozen=True)
+class Access:
+    admins: frozenset[str] = frozenset()  # "platform:user_id"
+    agents: frozenset[str] = frozenset()  # empty: every member of the agents' channel
+
+    def is_admin(self, person: Person) -> bool:
+        return person.key in self.admins
+
+    def is_agent(self, person: Person) -> bool:
+        return not self.agents or person.key in self.agents or self.is_admin(person)

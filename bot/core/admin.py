@@ -1,0 +1,279 @@
+"""Admin commands, platform-neutral: a registry whose docstrings are the help text.
+
+Only configured admin ids may run them; every call, allowed or not, lands in the audit log with its
+arguments and result. Bad input gets a message that lists what is valid.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import difflib
+import logging
+import shlex
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from sqlmodel import Session
+
+from bot.core import stats
+from bot.core.events import CommandResponse, OutboundEvent, Person, SlashCommand
+from bot.core.policy import TIERS
+from bot.core.tiers import THRESHOLDS
+from bot.core.triggers import TRIGGERS
+from bot.storage.tables import AuditEntry, utcnow
+
+if TYPE_CHECKING:
+    from bot.core.app import SupportBot
+
+log = logging.getLogger("supportbot.admin")
+UMBRELLA = ("supportbot", "sb")  # `/supportbot tier …` on platforms with one registered slash command
+
+
+class CommandError(Exception):
+    """A bad invocation; the message says what is valid."""
+
+
+Run = Callable[["SupportBot", Person, list[str]], Awaitable[str]]
+
+
+@dataclass(frozen=True)
+class AdminCommand:
+    name: str
+    run: Run
+
+    @property
+    def help(self) -> str:
+        return (self.run.__doc__ or "").strip()
+
+    @property
+    def summary(self) -> str:
+        return self.help.splitlines()[0] if self.help else ""
+
+
+COMMANDS: dict[str, AdminCommand] = {}
+
+
+def command(name: str) -> Callable[[Run], Run]:
+    def register(run: Run) -> Run:
+        COMMANDS[name] = AdminCommand(name, run)
+        return run
+
+    return register
+
+
+def _suggest(word: str, valid: list[str]) -> str:
+    close = difflib.get_close_matches(word, valid, n=3)
+    hint = f" Did you mean {' or '.join(close)}?" if close else ""
+    return f"{hint} Valid: {', '.join(valid)}."
+
+
+def _arguments(args: list[str], most: int, usage: str) -> None:
+    if len(args) > most:
+        raise CommandError(f"Too many arguments. Usage: {usage}")
+
+
+async def handle(bot: SupportBot, event: SlashCommand) -> list[OutboundEvent]:
+    name, text = event.name.lstrip("/").lower(), event.text.strip()
+    if name in UMBRELLA:
+        name, _, text = text.partition(" ")
+        name = name.lower() or "help"
+    allowed = bot.access.is_admin(event.user)
+    if not allowed:
+        result, ok = (
+            (f"Sorry, /{name} is for admins only. An admin can add your id ({event.user.key}) to SUPPORTBOT_ADMIN_IDS."),
+            False,
+        )
+    elif name not in COMMANDS:
+        result, ok = f"Unknown command '/{name}'." + _suggest(name, sorted(COMMANDS)), False
+    else:
+        try:
+            result, ok = await COMMANDS[name].run(bot, event.user, shlex.split(text)), True
+        except ValueError as exc:  # shlex: unbalanced quotes
+            result, ok = f"Could not read the arguments: {exc}.", False
+        except CommandError as exc:
+            result, ok = str(exc), False
+    entry = AuditEntry(
+        actor=event.user.key,
+        platform=event.user.platform,
+        command=name[:64],
+        arguments=text[:1000],
+        allowed=allowed,
+        result=result[:2000],
+    )
+    await bot.db(bot.store.add, entry)
+    log.info("admin.command actor=%s command=%s allowed=%s ok=%s", event.user.key, name, allowed, ok)
+    return [CommandResponse(event.user, result, event.place, ok)]
+
+
+@command("help")
+async def _help(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """help [COMMAND] — list the admin commands, or show one command's help."""
+    _arguments(args, 1, "/help [COMMAND]")
+    if args:
+        if args[0] not in COMMANDS:
+            raise CommandError(f"No command '{args[0]}'." + _suggest(args[0], sorted(COMMANDS)))
+        return COMMANDS[args[0]].help
+    return "Admin commands:\n" + "\n".join(f"  /{c.summary}" for c in COMMANDS.values())
+
+
+@command("status")
+async def _status(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """status — model, knowledge base, tiers, triggers, thresholds and queue at a glance."""
+    _arguments(args, 0, "/status")
+    manifest = bot.services.classifier.manifest
+    tiers = bot.tiers.all()
+    counts = {t: sum(1 for v in tiers.values() if v == t) for t in TIERS}
+    uptime = dt.timedelta(seconds=int(utcnow().timestamp() - bot.started))
+    open_tickets = await bot.db(bot.store.open_tickets)
+    pending = await bot.db(bot.store.pending_drafts)
+    switches = ", ".join(f"{n} {'on' if t.enabled(bot.policy) else 'off'}" for n, t in TRIGGERS.items())
+    thresholds = ", ".join(f"{n} {bot.tiers.threshold(n):g}" for n in THRESHOLDS)
+    return "\n".join(
+        [
+            f"up {uptime}",
+            f"model: {len(bot.tiers.intents)} intents, out-of-scope scorer {manifest.ood.scorer}, "
+            f"temperature {manifest.temperature:.2f}",
+            f"knowledge base: {len(bot.services.index.kb.articles)} articles",
+            "tiers: " + ", ".join(f"{t} {n}" for t, n in counts.items()),
+            f"triggers: {switches}",
+            f"thresholds: {thresholds}",
+            f"queue: {len(open_tickets)} open tickets, {len(pending)} drafts awaiting review",
+            *bot.describe_setup(),
+        ]
+    )
+
+
+def _intent(bot: SupportBot, name: str) -> str:
+    if name not in bot.tiers.intents:
+        raise CommandError(f"Unknown intent '{name}'." + _suggest(name, bot.tiers.intents))
+    return name
+
+
+@command("tier")
+async def _tier(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """tier [INTENT [auto|assisted|human|off]] — show the automation tiers, or set one intent's tier.
+
+    auto: the bot answers; assisted: the bot drafts and an agent approves; human: an agent answers with
+    the AI's context; off: passed to agents without AI involvement. Changes are stored and survive restarts."""
+    _arguments(args, 2, "/tier [INTENT [MODE]]")
+    if not args:
+        return "\n".join(f"{intent}: {tier}" for intent, tier in bot.tiers.all().items())
+    intent = _intent(bot, args[0])
+    if len(args) == 1:
+        return f"{intent}: {bot.tiers.tier(intent)}"
+    mode = args[1].lower()
+    if mode not in TIERS:
+        raise CommandError(f"Unknown tier '{args[1]}'. Valid: {', '.join(TIERS)}.")
+    before = bot.tiers.tier(intent)
+    bot.tiers.set_tier(intent, mode)
+    await bot.db(bot.store.set_setting, f"tier.{intent}", mode, admin.key)
+    return f"{intent}: {before} → {mode}"
+
+
+@command("threshold")
+async def _threshold(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """threshold [NAME [VALUE]] — show the thresholds, or set one (stored, survives restarts)."""
+    _arguments(args, 2, "/threshold [NAME [VALUE]]")
+    if not args:
+        return "\n".join(f"{n} = {bot.tiers.threshold(n):g} ({t.low:g}…{t.high:g}): {t.meaning}" for n, t in THRESHOLDS.items())
+    name = args[0].lower()
+    if name not in THRESHOLDS:
+        raise CommandError(f"Unknown threshold '{args[0]}'." + _suggest(name, list(THRESHOLDS)))
+    spec = THRESHOLDS[name]
+    if len(args) == 1:
+        return f"{name} = {bot.tiers.threshold(name):g}: {spec.meaning}"
+    try:
+        value = float(args[1])
+    except ValueError:
+        raise CommandError(f"'{args[1]}' is not a number; {name} takes a value from {spec.low:g} to {spec.high:g}.") from None
+    if not spec.low <= value <= spec.high:
+        raise CommandError(f"{name} must be between {spec.low:g} and {spec.high:g}; got {value:g}.")
+    before = bot.tiers.threshold(name)
+    bot.tiers.set_threshold(name, value)
+    await bot.db(bot.store.set_setting, f"threshold.{name}", str(value), admin.key)
+    return f"{name}: {before:g} → {bot.tiers.threshold(name):g}"
+
+
+@command("trigger")
+async def _trigger(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """trigger [NAME [on|off]] — show the escalation triggers, or switch one on or off."""
+    _arguments(args, 2, "/trigger [NAME [on|off]]")
+    if not args:
+        return "\n".join(f"{n}: {'on' if t.enabled(bot.policy) else 'off'} — {t.summary}" for n, t in TRIGGERS.items())
+    name = args[0].lower()
+    if name not in TRIGGERS:
+        raise CommandError(f"Unknown trigger '{args[0]}'." + _suggest(name, list(TRIGGERS)))
+    if len(args) == 1:
+        return f"{name}: {'on' if TRIGGERS[name].enabled(bot.policy) else 'off'}"
+    state = args[1].lower()
+    if state not in ("on", "off"):
+        raise CommandError(f"Say on or off, not '{args[1]}'.")
+    bot.tiers.set_trigger(name, state == "on")
+    await bot.db(bot.store.set_setting, f"trigger.{name}", state, admin.key)
+    return f"{name}: {state}"
+
+
+@command("stats")
+async def _stats(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """stats [DAYS] — automation, deflection and escalation rates, triggers, draft approval, CSAT, gaps (default 7 days)."""
+    _arguments(args, 1, "/stats [DAYS]")
+    try:
+        days = float(args[0]) if args else 7.0
+    except ValueError:
+        raise CommandError(f"DAYS must be a number, not '{args[0]}'.") from None
+    if days <= 0:
+        raise CommandError("DAYS must be more than 0.")
+
+    def compute() -> stats.Stats:
+        with Session(bot.store.engine) as session:
+            return stats.compute(session, days)
+
+    report = await bot.db(compute)
+    return report.render(bot.tiers.all(), bot.policy.approval)
+
+
+@command("kb")
+async def _kb(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """kb reload — re-read the knowledge base and update its index; a broken article keeps the old one serving."""
+    if args != ["reload"]:
+        raise CommandError("Usage: /kb reload")
+    before = len(bot.services.index.kb.articles)
+    try:
+        index = await asyncio.to_thread(bot.services.reload_knowledge)
+    except Exception as exc:
+        raise CommandError(f"Knowledge base not reloaded, the current one keeps serving:\n{exc}") from None
+    return f"Knowledge base reloaded: {before} → {len(index.kb.articles)} articles."
+
+
+@command("model")
+async def _model(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """model reload — load the model directory again (after `supportbot train`); a broken one keeps the old model serving."""
+    if args != ["reload"]:
+        raise CommandError("Usage: /model reload")
+    try:
+        classifier = await asyncio.to_thread(bot.services.reload_classifier)
+    except Exception as exc:
+        raise CommandError(f"Model not reloaded, the current one keeps serving: {exc}") from None
+    missing = sorted(set(bot.tiers.intents) ^ set(classifier.intents))
+    note = f" Intents changed ({', '.join(missing)}); restart to refresh the tier table." if missing else ""
+    return f"Model reloaded: {len(classifier.intents)} intents, scorer {classifier.manifest.ood.scorer}.{note}"
+
+
+@command("escalations")
+async def _escalations(bot: SupportBot, admin: Person, args: list[str]) -> str:
+    """escalations — the open and claimed tickets, most urgent first."""
+    _arguments(args, 0, "/escalations")
+    tickets = await bot.db(bot.store.open_tickets)
+    if not tickets:
+        return "No open escalations."
+    order = {"urgent": 0, "high": 1, "normal": 2, "low": 3}
+    now = utcnow()
+    lines = []
+    for t in sorted(tickets, key=lambda t: (order.get(t.priority, 9), t.id or 0)):
+        created = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=dt.UTC)
+        age = int((now - created).total_seconds() // 60)
+        holder = f"claimed by {t.assigned_agent}" if t.status == "claimed" else "unclaimed"
+        lines.append(f"#{t.id} {t.priority.upper()} {t.intent} · {holder} · {age} min old · {t.reason[:120]}")
+    return "\n".join(lines)

@@ -1,0 +1,200 @@
+"""Typed inbound and outbound events: the whole vocabulary between the core and the adapters.
+
+Threads, buttons and the private agents' channel are expressed neutrally. A customer `Place` is a DM,
+channel or thread on the platform; the agents' channel is one per deployment, and each ticket or draft
+is a card there whose thread (`agent_thread_id`, reported back by the adapter) carries the follow-up.
+Slack renders buttons as Block Kit actions, Discord as components; the console numbers them.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Literal
+
+
+@dataclass(frozen=True)
+class Person:
+    platform: str  # console | slack | discord
+    user_id: str
+    name: str | None = None
+
+    @property
+    def key(self) -> str:
+        """`platform:user_id`, the form admin and agent lists use."""
+        return f"{self.platform}:{self.user_id}"
+
+    @property
+    def label(self) -> str:
+        return self.name or self.user_id
+
+
+@dataclass(frozen=True)
+class Place:
+    """Where a customer talks to the bot: a DM, a channel, or a thread in one."""
+
+    platform: str
+    channel_id: str
+    thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerProfile:
+    """What the platform or a CRM knows about the customer's account; optional on every message."""
+
+    company: str | None = None
+    account_id: str | None = None
+    tier: str | None = None  # free | team | business | enterprise
+    role: str | None = None  # owner | admin | member | guest
+    account_value: float | None = None
+    email: str | None = None
+
+
+@dataclass(frozen=True)
+class Button:
+    label: str
+    action: str  # a key of bot.core.buttons.ACTIONS, e.g. "ticket.claim"
+    value: str = ""
+    style: Literal["primary", "danger", "default"] = "default"
+
+
+# Inbound ------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class CustomerMessage:
+    message_id: str  # the platform's id: a re-delivery carries the same one
+    customer: Person
+    place: Place
+    text: str
+    profile: CustomerProfile | None = None
+
+
+@dataclass(frozen=True)
+class AgentMessage:
+    """An agent writing on a ticket: a reply the customer sees, or an internal note they never do.
+
+    Adapters identify the ticket by `ticket_id` (console, commands) or by the card's thread.
+    """
+
+    message_id: str
+    agent: Person
+    text: str
+    internal: bool = False
+    ticket_id: int | None = None
+    agent_thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class ButtonPress:
+    """A click on a button the core sent (or a form submitted from one: `text` carries an edited draft)."""
+
+    press_id: str  # the platform's interaction id, for idempotency
+    user: Person
+    action: str
+    value: str = ""
+    text: str | None = None
+    place: Place | None = None
+
+
+@dataclass(frozen=True)
+class SlashCommand:
+    user: Person
+    name: str  # the command word, e.g. "tier"
+    text: str = ""  # its arguments
+    place: Place | None = None
+
+
+InboundEvent = CustomerMessage | AgentMessage | ButtonPress | SlashCommand
+
+
+# Outbound -----------------------------------------------------------------------------------------
+
+ReplyKind = Literal["answer", "clarify", "handoff", "holding", "relay", "info", "smalltalk"]
+
+
+@dataclass(frozen=True)
+class CustomerReply:
+    place: Place
+    text: str
+    kind: ReplyKind
+    buttons: tuple[Button, ...] = ()
+    author: str | None = None  # the agent's name when an agent speaks through the bot
+
+
+@dataclass(frozen=True)
+class RatingRequest:
+    place: Place
+    conversation_id: int
+    text: str
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class CardField:
+    label: str
+    value: str
+
+
+@dataclass(frozen=True)
+class AgentCard:
+    """A new ticket in the agents' channel: the handoff packet, rendered, with its buttons."""
+
+    ticket_id: int
+    title: str
+    priority: str
+    fields: tuple[CardField, ...]
+    sections: tuple[tuple[str, str], ...]  # (heading, body) blocks, in order
+    buttons: tuple[Button, ...]
+
+    def render_text(self) -> str:
+        lines = [f"{self.title}"]
+        lines += [f"{f.label}: {f.value}" for f in self.fields]
+        for heading, body in self.sections:
+            lines += ["", f"{heading}:", body]
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class DraftCard:
+    """An assisted-tier answer waiting for an agent: the customer sees nothing until it is approved."""
+
+    draft_id: int
+    conversation_id: int
+    intent: str
+    confidence: float
+    customer_text: str
+    draft_text: str
+    buttons: tuple[Button, ...]
+
+
+@dataclass(frozen=True)
+class AgentNotice:
+    """A line in the agents' channel, in a ticket's thread when there is one (relayed customer
+    messages, claims, notes, status changes)."""
+
+    text: str
+    ticket_id: int | None = None
+    agent_thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CommandResponse:
+    """The answer to a slash command or a refused action, shown only to the person who asked."""
+
+    to: Person
+    text: str
+    place: Place | None = None
+    ok: bool = True
+
+
+OutboundEvent = CustomerReply | RatingRequest | AgentCard | DraftCard | AgentNotice | CommandResponse
+
+
+@dataclass
+class Outbox:
+    """What one inbound event produced, in order."""
+
+    events: list[OutboundEvent] = field(default_factory=list)
+
+    def add(self, event: OutboundEvent) -> None:
+        self.events.append(event)

@@ -1,0 +1,151 @@
+"""The escalation and automation policy, from YAML, checked on load.
+
+A typo in the file fails the start with the file, the setting's dotted path and what is valid,
+instead of silently switching a trigger off.
+"""
+
+from __future__ import annotations
+
+import re
+from pathlib import Path
+from typing import Annotated, Literal
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+BUNDLED_POLICY = Path(__file__).resolve().parent / "policy.yaml"
+TIERS = ("auto", "assisted", "human", "off")
+PRIORITIES = ("low", "normal", "high", "urgent")
+
+
+class PolicyError(Exception):
+    """The policy file cannot be used; the message names the file and each bad setting."""
+
+
+class _Section(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+
+def _compile(patterns: list[str]) -> list[str]:
+    for pattern in patterns:
+        try:
+            re.compile(pattern)
+        except re.error as exc:
+            raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
+    return patterns
+
+
+class Switch(_Section):
+    enabled: bool = True
+
+
+class HumanRequest(Switch):
+    intents: list[str] = ["talk_to_human"]
+    min_confidence: float = Field(default=0.5, ge=0, le=1)
+    phrases: list[str] = []
+
+    _check = field_validator("phrases")(_compile)
+
+
+class LowConfidence(Switch):
+    threshold: float = Field(default=0.45, ge=0, le=1)
+    clarify_first: bool = True
+
+
+class Frustration(Switch):
+    strong_sentiment: float = Field(default=-0.6, ge=-1, le=0)
+    shouting_min_letters: int = Field(default=12, ge=1)
+    shouting_ratio: float = Field(default=0.7, gt=0, le=1)
+    repeat_similarity: float = Field(default=0.7, gt=0, le=1)
+    failed_answers: int = Field(default=2, ge=1)
+    score_to_fire: int = Field(default=2, ge=1)
+    exasperation: list[str] = []
+    weak: list[str] = []
+
+    _check = field_validator("exasperation", "weak")(_compile)
+
+
+class AmountOver(_Section):
+    name: str
+    kind: Literal["amount_over"]
+    amount: float = Field(gt=0)
+    intents: list[str] = []
+
+
+class CustomerTier(_Section):
+    name: str
+    kind: Literal["customer_tier"]
+    tiers: list[str]
+    intents: list[str] = []  # empty: any intent
+
+
+class Keywords(_Section):
+    name: str
+    kind: Literal["keywords"]
+    keywords: list[str]
+
+    _check = field_validator("keywords")(_compile)
+
+
+Rule = Annotated[AmountOver | CustomerTier | Keywords, Field(discriminator="kind")]
+
+
+class BusinessRules(Switch):
+    rules: list[Rule] = []
+
+
+class SmallTalk(_Section):
+    greeting: str = "Hi! What can I help you with?"
+    thanks: str = "Glad I could help!"
+
+
+class Approval(_Section):
+    min_rate: float = Field(default=0.9, gt=0, le=1)
+    min_drafts: int = Field(default=100, ge=1)
+    min_days: int = Field(default=14, ge=1)
+    min_drafts_for_days: int = Field(default=20, ge=1)
+
+
+class Priority(_Section):
+    sla_minutes: dict[Literal["urgent", "high", "normal", "low"], int] = {"urgent": 15, "high": 60, "normal": 240, "low": 1440}
+    high_value_account: float = 50000
+
+
+class Policy(_Section):
+    human_request: HumanRequest = HumanRequest()
+    low_confidence: LowConfidence = LowConfidence()
+    frustration: Frustration = Frustration()
+    business_rules: BusinessRules = BusinessRules()
+    no_answer: Switch = Switch()
+    action_failed: Switch = Switch()
+    tiers: dict[str, Literal["auto", "assisted", "human", "off"]] = {}
+    small_talk: SmallTalk = SmallTalk()
+    approval: Approval = Approval()
+    priority: Priority = Priority()
+
+    def check_intents(self, known: set[str]) -> None:
+        """Intents named in the policy must exist in the model; a typo would never match."""
+        named = set(self.tiers) | set(self.human_request.intents)
+        for rule in self.business_rules.rules:
+            if not isinstance(rule, Keywords):
+                named |= set(rule.intents)
+        unknown = sorted(named - known)
+        if unknown:
+            raise PolicyError(f"policy names unknown intents: {', '.join(unknown)}; valid: {', '.join(sorted(known))}")
+
+
+def load_policy(path: Path | None = None) -> Policy:
+    path = path or BUNDLED_POLICY
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    except OSError as exc:
+        raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from None
+    except yaml.YAMLError as exc:
+        raise PolicyError(f"{path}: invalid YAML: {exc}") from None
+    if not isinstance(raw, dict):
+        raise PolicyError(f"{path}: expected a mapping of settings at the top level")
+    try:
+        return Policy.model_validate(raw)
+    except ValidationError as exc:
+        problems = [f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in exc.errors()]
+        raise PolicyError(f"{path}: invalid policy:\n  " + "\n  ".join(problems)) from None

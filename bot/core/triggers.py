@@ -1,0 +1,147 @@
+"""Escalation triggers, in a registry: each is named, configured in the policy, switchable, and
+reports the values that made it fire so the agent (and the audit) can see why.
+
+`message` triggers judge the customer's message; `resolution` triggers judge what the resolver
+came back with. Adding a trigger is a function and a decorator; the pipeline does not change.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Literal
+
+from bot.core import frustration
+from bot.core.policy import AmountOver, CustomerTier, Keywords, Policy, Rule, Switch
+from bot.core.turn import Turn
+from knowledge.types import ActionResult, NoAnswer
+
+Stage = Literal["message", "resolution"]
+
+
+@dataclass(frozen=True)
+class TriggerHit:
+    trigger: str
+    reason: str  # with the values, e.g. "confidence 0.31 < 0.45"
+
+    def describe(self) -> str:
+        return f"{self.trigger}: {self.reason}"
+
+
+Check = Callable[[Turn, Policy], TriggerHit | None]
+
+
+@dataclass(frozen=True)
+class Trigger:
+    name: str
+    stage: Stage
+    summary: str
+    check: Check
+
+    def enabled(self, policy: Policy) -> bool:
+        section = getattr(policy, self.name)
+        assert isinstance(section, Switch)
+        return section.enabled
+
+
+TRIGGERS: dict[str, Trigger] = {}
+
+
+def trigger(name: str, stage: Stage) -> Callable[[Check], Check]:
+    def register(check: Check) -> Check:
+        TRIGGERS[name] = Trigger(name, stage, (check.__doc__ or "").strip().splitlines()[0], check)
+        return check
+
+    return register
+
+
+def fired(turn: Turn, policy: Policy, stage: Stage) -> list[TriggerHit]:
+    hits = []
+    for item in TRIGGERS.values():
+        if item.stage == stage and item.enabled(policy):
+            hit = item.check(turn, policy)
+            if hit is not None:
+                hits.append(hit)
+    return hits
+
+
+@trigger("human_request", "message")
+def _human_request(turn: Turn, policy: Policy) -> TriggerHit | None:
+    """The customer asks for a person (the intent, or a phrase inside any message)."""
+    config = policy.human_request
+    p = turn.prediction
+    if not p.out_of_scope and p.intent in config.intents and p.confidence >= config.min_confidence:
+        return TriggerHit("human_request", f"intent {p.intent} at {p.confidence:.2f}")
+    for pattern in config.phrases:
+        match = re.search(pattern, turn.text, re.IGNORECASE)
+        if match:
+            return TriggerHit("human_request", f'asked "{match.group(0)}"')
+    return None
+
+
+@trigger("low_confidence", "message")
+def _low_confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
+    """The classifier is unsure, or the message is out of scope."""
+    p = turn.prediction
+    threshold = policy.low_confidence.threshold
+    if p.out_of_scope:
+        return TriggerHit("low_confidence", f"out of scope (in-scope score {p.in_scope_score:.2f}; best guess {p.best_intent})")
+    if p.confidence < threshold:
+        return TriggerHit("low_confidence", f"confidence {p.confidence:.2f} < {threshold:.2f} for {p.intent}")
+    return None
+
+
+@trigger("frustration", "message")
+def _frustration(turn: Turn, policy: Policy) -> TriggerHit | None:
+    """The customer is frustrated: sentiment plus conversation cues (repeats, shouting, failed answers)."""
+    config = policy.frustration
+    cues = frustration.cues(turn, config)
+    total = frustration.score(cues)
+    if total >= config.score_to_fire:
+        return TriggerHit("frustration", f"score {total} >= {config.score_to_fire}: " + "; ".join(c.describe() for c in cues))
+    return None
+
+
+def _rule_hit(rule: Rule, turn: Turn) -> str | None:
+    if isinstance(rule, AmountOver):
+        if rule.intents and turn.intent not in rule.intents:
+            return None
+        over = [e for e in turn.entities if e.kind == "amount" and e.value is not None and e.value > rule.amount]
+        return f"{over[0].text} > {rule.amount:,.0f} ({turn.intent})" if over else None
+    if isinstance(rule, CustomerTier):
+        intent_ok = not rule.intents or (turn.intent in rule.intents and not turn.prediction.out_of_scope)
+        return f"{turn.customer.tier} customer, {turn.intent}" if turn.customer.tier in rule.tiers and intent_ok else None
+    if isinstance(rule, Keywords):
+        for pattern in rule.keywords:
+            match = re.search(pattern, turn.text, re.IGNORECASE)
+            if match:
+                return f'mentions "{match.group(0)}"'
+    return None
+
+
+@trigger("business_rules", "message")
+def _business_rules(turn: Turn, policy: Policy) -> TriggerHit | None:
+    """A configured business rule matches (billing amount, customer tier, keywords)."""
+    reasons = []
+    for rule in policy.business_rules.rules:
+        reason = _rule_hit(rule, turn)
+        if reason:
+            reasons.append(f"{rule.name}: {reason}")
+    return TriggerHit("business_rules", "; ".join(reasons)) if reasons else None
+
+
+@trigger("no_answer", "resolution")
+def _no_answer(turn: Turn, policy: Policy) -> TriggerHit | None:
+    """The resolver found no good answer in the knowledge base."""
+    if isinstance(turn.resolution, NoAnswer):
+        return TriggerHit("no_answer", turn.resolution.reason)
+    return None
+
+
+@trigger("action_failed", "resolution")
+def _action_failed(turn: Turn, policy: Policy) -> TriggerHit | None:
+    """An action run for the customer failed."""
+    if isinstance(turn.resolution, ActionResult) and not turn.resolution.ok:
+        return TriggerHit("action_failed", f"{turn.resolution.action}: {turn.resolution.detail or 'failed'}")
+    return None

@@ -1,0 +1,42 @@
+"""Everything the escalation triggers may look at for one customer message."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from bot.core.entities import Entity
+from knowledge.types import Resolution
+from models.classifier import Prediction
+
+
+@dataclass(frozen=True)
+class PastTurn:
+    """An earlier customer message in the conversation and what the bot did with it."""
+
+    text: str
+    intent: str
+    sentiment: float | None
+    outcome: str
+    article_id: str | None = None
+
+
+@dataclass(frozen=True)
+class CustomerInfo:
+    tier: str = "free"
+    account_value: float = 0.0
+
+
+@dataclass(frozen=True)
+class Turn:
+    text: str
+    prediction: Prediction
+    sentiment: float
+    customer: CustomerInfo
+    history: tuple[PastTurn, ...]  # oldest first, this message excluded
+    entities: tuple[Entity, ...]
+    resolution: Resolution | None = None  # set for the triggers that judge the resolver's answer
+
+    @property
+    def intent(self) -> str:
+        """The most likely in-scope intent, even when the message was judged out of scope."""
+        return self.prediction.best_intent

@@ -1,0 +1,62 @@
+"""Assembling a running `SupportBot` from settings: database, model, knowledge base, policy."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from bot.config import Settings
+from bot.core.access import Access
+from bot.core.app import SupportBot
+from bot.core.policy import load_policy
+from bot.core.sentiment import SentimentAnalyzer
+from bot.core.services import Services
+from bot.core.store import ConversationStore
+from bot.core.tiers import TierTable
+from bot.knowledge_service import build_resolver, open_index
+from bot.storage import describe, open_database
+from knowledge.embedding import SentenceEncoder
+from knowledge.gaps import GapLog
+from knowledge.index import KnowledgeIndex
+from knowledge.resolver import Resolver
+from models.classifier import IntentClassifier
+
+
+def build_bot(
+    settings: Settings, model_dir: Path | None = None, progress: bool = False, extra_admins: frozenset[str] = frozenset()
+) -> SupportBot:
+    directory = model_dir or settings.model_dir
+    classifier = IntentClassifier.load(directory)
+    encoder = SentenceEncoder(settings.base_model)
+
+    def load_knowledge() -> tuple[KnowledgeIndex, Resolver]:
+        index, _ = open_index(settings, progress=False, encoder=encoder)
+        return index, build_resolver(settings, index)
+
+    index, _ = open_index(settings, progress=progress, encoder=encoder)
+    services = Services(
+        classifier=classifier,
+        index=index,
+        resolver=build_resolver(settings, index),
+        sentiment=SentimentAnalyzer(),
+        load_classifier=lambda: IntentClassifier.load(directory),
+        load_knowledge=load_knowledge,
+    )
+    policy = load_policy(settings.policy_file)
+    policy.check_intents(set(classifier.intents))
+    engine = open_database(settings.database_url)
+    tiers = TierTable({name: meta.tier for name, meta in classifier.manifest.intents.items()}, policy)
+    access = Access(settings.id_set(settings.admin_ids) | extra_admins, settings.id_set(settings.agent_ids))
+    return SupportBot(
+        ConversationStore(engine),
+        services,
+        policy,
+        tiers,
+        access,
+        GapLog(engine),
+        max_message_chars=settings.max_message_chars,
+        describe_setup=lambda: [
+            f"database: {describe(settings.database_url)}",
+            f"model: {directory}",
+            f"knowledge base: {settings.kb_dir}",
+        ],
+    )
