@@ -16,7 +16,7 @@ BUNDLED_INTENTS = REPO_ROOT / "models" / "intents" / "orbitask.yaml"
 BUNDLED_INTENTS_TEST = REPO_ROOT / "models" / "intents" / "orbitask.test.yaml"
 
 
-def _cache_home() -> Path:
+def cache_home() -> Path:
     return Path(os.environ.get("XDG_CACHE_HOME") or Path.home() / ".cache") / "supportbot"
 
 
@@ -24,20 +24,20 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_", env_file=".env", extra="ignore")
 
     intents_file: Path = Field(default=BUNDLED_INTENTS, description="intents YAML the bundled model is trained on")
-    model_dir: Path = Field(default_factory=lambda: _cache_home() / "models" / "bundled")
+    model_dir: Path = Field(default_factory=lambda: cache_home() / "models" / "bundled")
     base_model: str = DEFAULT_BASE_MODEL
     torch_threads: int = Field(default=2, ge=0, description="0 leaves torch's default")
     seed: int = 13
     log_level: str = "INFO"
 
     kb_dir: Path = Field(default=BUNDLED_ARTICLES, description="directory of Markdown articles")
-    kb_index_dir: Path = Field(default_factory=lambda: _cache_home() / "kb-index")
+    kb_index_dir: Path = Field(default_factory=lambda: cache_home() / "kb-index")
     kb_base_url: str = "https://help.orbitask.com/articles"
     kb_stale_days: int = Field(default=180, ge=1)
     kb_min_similarity: float = Field(default=0.45, ge=0.0, le=1.0)
     actions_file: Path | None = None
     database_url: str = Field(
-        default_factory=lambda: f"sqlite:///{_cache_home() / 'supportbot.db'}",
+        default_factory=lambda: f"sqlite:///{cache_home() / 'supportbot.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "SUPPORTBOT_DATABASE_URL"),
     )
 

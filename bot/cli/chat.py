@@ -1,59 +1,56 @@
-"""`supportbot chat`: talk to the bot in the terminal (trains the bundled model and indexes the
-knowledge base first if needed). Until the conversation core lands it shows, per message, the
-classification and what the resolver would answer; unanswered questions are logged as knowledge gaps."""
+"""`supportbot chat`: the whole bot in this terminal on the embedded defaults (SQLite, the bundled
+model and knowledge base), with the customer's view and the agents' channel. Trains the bundled model
+and indexes the knowledge base first if needed. The console's admin is an admin for this run."""
 
 from __future__ import annotations
 
 import argparse
+import asyncio
+import logging
 from pathlib import Path
 
-from bot.cli.predict import describe
-from bot.config import Settings
-from bot.knowledge_service import build_resolver, open_index
+from bot.adapters.console import ADMIN, ConsoleAdapter
+from bot.config import Settings, cache_home
+from bot.core.adapter import connect
+from bot.core.events import CustomerProfile
 from bot.model_store import ensure_model
-from bot.storage import open_database
-from knowledge.gaps import GapLog
-from knowledge.types import Answer, CustomerContext, NoAnswer, ResolveRequest
-from models.classifier import IntentClassifier
+from bot.runtime import build_bot
+from bot.storage import describe
 
 NAME = "chat"
-HELP = "chat with the bot in this terminal"
+HELP = "run the bot in this terminal: customer, agents' channel and admin commands"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="model directory (default: SUPPORTBOT_MODEL_DIR, trained if missing)")
-    parser.add_argument("--plan", default="team", help="the demo customer's plan (free, team, business, enterprise)")
-    parser.add_argument("--role", default="member", help="the demo customer's role (owner, admin, member, guest)")
+    parser.add_argument("--plan", default="team", choices=("free", "team", "business", "enterprise"), help="the demo customer's plan")
+    parser.add_argument("--role", default="member", choices=("owner", "admin", "member", "guest"), help="the demo customer's role")
+    parser.add_argument("--company", default="Kestrel Labs", help="the demo customer's company")
+    parser.add_argument("--account-value", type=float, default=6000.0, help="the demo account's yearly value")
+
+
+def _log_to_file(settings: Settings) -> Path:
+    """Keep the conversation readable: logs go to a file instead of between the chat lines."""
+    path = cache_home() / "chat.log"
+    path.parent.mkdir(parents=True, exist_ok=True)
+    root = logging.getLogger()
+    for handler in list(root.handlers):
+        root.removeHandler(handler)
+    handler = logging.FileHandler(path, encoding="utf-8")
+    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
+    root.addHandler(handler)
+    root.setLevel(settings.log_level)
+    return path
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
+    log_file = _log_to_file(settings)
     if args.model is None:
         ensure_model(settings)
-    classifier = IntentClassifier.load(args.model or settings.model_dir)
-    index, _ = open_index(settings, progress=True)
-    resolver = build_resolver(settings, index)
-    gaps = GapLog(open_database(settings.database_url))
-    customer = CustomerContext(customer_id="console", plan=args.plan, role=args.role)
-    print(f"supportbot console ({len(index.kb.articles)} articles): type a customer message, Ctrl-D to quit.")
-    while True:
-        try:
-            text = input("you> ")
-        except EOFError:
-            print()
-            return 0
-        prediction = classifier.classify(text)
-        print(f"  [{describe(prediction)}]")
-        if prediction.out_of_scope:
-            outcome: Answer | NoAnswer = NoAnswer("the message looks out of scope")
-        else:
-            outcome = resolver.answer(ResolveRequest(text, prediction.intent, prediction.confidence, customer))
-        if isinstance(outcome, Answer):
-            print(f"bot> {outcome.render()}".replace("\n", "\n     "))
-            print(f"  [answer from {outcome.article_id} › {outcome.heading}, confidence {outcome.confidence:.2f}]")
-        else:
-            print("bot> I don't have a good answer for that; a person from the team will pick this up.")
-            logged = ""
-            if text.strip():
-                gaps.record("unanswered", text, prediction.best_intent, outcome.best_article_id, outcome.best_score or None)
-                logged = "; logged as a knowledge gap"
-            print(f"  [no answer: {outcome.reason}{logged}]")
+    bot = build_bot(settings, args.model, progress=True, extra_admins=frozenset({ADMIN.key}))
+    profile = CustomerProfile(company=args.company, tier=args.plan, role=args.role, account_value=args.account_value)
+    adapter = ConsoleAdapter(profile=profile)
+    adapter.print(f"database: {describe(settings.database_url)} · {len(bot.services.index.kb.articles)} articles · "
+                  f"{len(bot.tiers.intents)} intents · log: {log_file}")
+    asyncio.run(adapter.run(connect(bot, adapter)))
+    return 0

@@ -126,7 +126,7 @@ async def _solved(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent
 @customer_action("answer.not_quite")
 async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
     record = await _record(bot, pressed)
-    history = (await bot.db(bot.store.history, pressed.conversation.id or 0, 2**62))[:-1]  # without the press
+    history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]  # without the press
     answered = [t for t in history if t.outcome in ANSWERING]
     intent = answered[-1].intent if answered else "unknown"
     turn = Turn("", _prediction(intent, 1.0), 0.0, _info(pressed), history, ())
@@ -146,7 +146,7 @@ async def _human(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]
     if pressed.conversation.status in ("waiting_agent", "with_agent", "resolved"):
         return []
     record = await _record(bot, pressed)
-    history = (await bot.db(bot.store.history, pressed.conversation.id or 0, 2**62))[:-1]
+    history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]
     intents = [t.intent for t in history if t.intent not in ("", "-", "greeting", "thanks")]
     intent = intents[-1] if intents else "talk_to_human"
     turn = Turn("", _prediction(intent, 1.0), 0.0, _info(pressed), history, ())
@@ -161,7 +161,7 @@ async def _clarified(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEv
     if pressed.argument not in bot.tiers.intents:
         return _refuse(pressed.press, f"Unknown choice '{pressed.argument}'.")
     record = await _record(bot, pressed)
-    history = (await bot.db(bot.store.history, pressed.conversation.id or 0, 2**62))[:-1]
+    history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]
     asked = [t for t in history if t.outcome == Outcome.CLARIFIED]
     if not asked or history[-1].outcome != Outcome.CLARIFIED:
         return []  # an old question: the conversation has moved on
@@ -187,7 +187,7 @@ async def _rated(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]
         return _refuse(pressed.press, "You've already rated this conversation. Thank you!")
     log.info("csat.recorded conversation=%s rating=%s type=%s", conversation.id, rating, conversation.interaction_type)
     if rating <= 2:
-        history = await bot.db(bot.store.history, conversation.id, 2**62)
+        history = await bot.db(bot.store.history, conversation.id)
         issue = [t for t in history if t.intent not in ("", "-", "greeting", "thanks") and t.text]
         if issue:
             await bot.db(

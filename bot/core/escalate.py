@@ -47,7 +47,7 @@ async def hand_off(
     assert ticket.id is not None
     conversation_id = conversation.id
     conversation = await bot.db(bot.store.update_conversation, conversation.id, status="waiting_agent")
-    turns = list(await bot.db(bot.store.history, conversation.id, 2**62))
+    turns = list(await bot.db(bot.store.history, conversation.id))
     record = await bot.db(bot.store.customer_record, customer.id, conversation.id)
     suggestions: list[Suggestion] = []
     index = bot.services.index

@@ -94,7 +94,8 @@ class HandoffPacket:
         fields = (
             CardField("Customer", f"{who} · {c.tier} · ${c.account_value:,.0f}/yr · {c.platform_id}"),
             CardField("History", history),
-            CardField("Intent", f"{self.intent} ({self.confidence:.0%})" + (" · out of scope" if self.out_of_scope else "")),
+            CardField("Intent", f"out of scope (best guess {self.intent}, {self.confidence:.0%})" if self.out_of_scope
+                      else f"{self.intent} ({self.confidence:.0%})"),
             CardField(
                 "Priority",
                 f"{self.priority} (" + ", ".join(self.priority_reasons or ("no factors",)) + f") · first reply due {self.due_at}",

@@ -205,17 +205,17 @@ class ConversationStore:
             session.commit()
             return conversation
 
-    def history(self, conversation_id: int, before_message_id: int) -> tuple[PastTurn, ...]:
-        """Earlier customer turns with the bot's decision on each, oldest first."""
+    def history(self, conversation_id: int, before_message_id: int | None = None) -> tuple[PastTurn, ...]:
+        """Customer turns (before the given message, or all) with the bot's decision on each, oldest first."""
+        query = (
+            select(Message, Decision)
+            .join(Decision, col(Decision.message_id) == Message.id, isouter=True)
+            .where(Message.conversation_id == conversation_id, Message.author == "customer")
+        )
+        if before_message_id is not None:
+            query = query.where(col(Message.id) < before_message_id)
         with self.session() as session:
-            rows = session.exec(
-                select(Message, Decision)
-                .join(Decision, col(Decision.message_id) == Message.id, isouter=True)
-                .where(
-                    Message.conversation_id == conversation_id, Message.author == "customer", col(Message.id) < before_message_id
-                )
-                .order_by(col(Message.id))
-            ).all()
+            rows = session.exec(query.order_by(col(Message.id))).all()
         return tuple(
             PastTurn(
                 m.text, d.intent if d else "", d.sentiment if d else None, d.outcome if d else "", d.article_id if d else None

@@ -1,0 +1,190 @@
+"""The console adapter: the whole bot in one terminal, with the customer's view and the agents'
+channel side by side in one stream (agents' lines are boxed). Switch roles to act as each side.
+
+    :customer / :agent / :admin   switch who you are typing as (:help lists everything)
+    #N                            press button N of the last message that had buttons
+    /COMMAND ARGS                 a slash command (admin commands; refused for non-admins)
+    as agent: claim T · reply T TEXT · note T TEXT · resolve T · handback T
+              approve D · edit D TEXT · reject D
+"""
+
+from __future__ import annotations
+
+import asyncio
+import itertools
+import sys
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from typing import TextIO
+
+from bot.core.adapter import EventSink
+from bot.core.events import (
+    AgentCard,
+    AgentMessage,
+    AgentNotice,
+    Button,
+    ButtonPress,
+    CommandResponse,
+    CustomerMessage,
+    CustomerProfile,
+    CustomerReply,
+    DraftCard,
+    InboundEvent,
+    OutboundEvent,
+    Person,
+    Place,
+    RatingRequest,
+    SlashCommand,
+)
+
+PLATFORM = "console"
+CUSTOMER = Person(PLATFORM, "customer", "Casey (customer)")
+AGENT = Person(PLATFORM, "agent", "Sam")
+ADMIN = Person(PLATFORM, "admin", "Alex (admin)")
+ROLES = {"customer": CUSTOMER, "agent": AGENT, "admin": ADMIN}
+PLACE = Place(PLATFORM, "dm-casey")
+AGENT_VERBS = {"claim": "ticket.claim", "resolve": "ticket.resolve", "handback": "ticket.handback",
+               "approve": "draft.approve", "reject": "draft.reject", "edit": "draft.edit"}
+
+
+def _indent(text: str, prefix: str) -> str:
+    return "\n".join(prefix + line for line in text.splitlines() or [""])
+
+
+def _buttons(buttons: tuple[Button, ...], start: int) -> str:
+    return "  ".join(f"[#{start + i} {b.label}]" for i, b in enumerate(buttons))
+
+
+@dataclass
+class ConsoleAdapter:
+    """`lines` yields what the person types (stdin by default); output goes to `out`."""
+
+    profile: CustomerProfile = field(default_factory=CustomerProfile)
+    out: TextIO = field(default_factory=lambda: sys.stdout)
+    read_line: Callable[[str], str] = input
+    name: str = "console"
+    role: str = "customer"
+    _buttons: list[tuple[Person, Button]] = field(default_factory=list)
+    _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _stopped: bool = False
+
+    def print(self, text: str) -> None:
+        self.out.write(text + "\n")
+        self.out.flush()
+
+    async def run(self, sink: EventSink) -> None:
+        self.print("supportbot console. You are the customer; :agent and :admin switch sides, :help explains, Ctrl-D quits.")
+        while not self._stopped:
+            try:
+                line = await asyncio.to_thread(self.read_line, f"{self.role}> ")
+            except EOFError:
+                self.print("")
+                return
+            event = self.parse(line.strip())
+            if event is not None:
+                await sink(event)
+
+    async def stop(self) -> None:
+        self._stopped = True
+
+    def parse(self, line: str) -> InboundEvent | None:
+        """One typed line as an inbound event; console-only commands are handled here."""
+        person = ROLES[self.role]
+        if line.startswith(":"):
+            word = line[1:].strip().lower()
+            if word in ROLES:
+                self.role = word
+                self.print(f"  (you are now the {word})")
+            elif word in ("quit", "exit"):
+                self._stopped = True
+            else:
+                self.print(_indent((__doc__ or "").split("\n\n", 1)[1].rstrip(), ""))
+            return None
+        if line.startswith("#") and line[1:].isdigit():
+            number = int(line[1:]) - 1
+            if not 0 <= number < len(self._buttons):
+                self.print(f"  (no button #{number + 1}; buttons shown are #1–#{len(self._buttons)})")
+                return None
+            owner, button = self._buttons[number]
+            text = None
+            if button.action == "draft.edit":
+                text = self.read_line("edited text> ")
+            return ButtonPress(f"press-{next(self._ids)}", owner if self.role == "customer" else person, button.action,
+                               button.value, text, PLACE)
+        if line.startswith("/"):
+            name, _, arguments = line[1:].partition(" ")
+            return SlashCommand(person, name, arguments, PLACE)
+        if self.role == "agent":
+            return self._agent(line)
+        if self.role == "admin":
+            self.print("  (admins type /commands; :customer or :agent to chat)")
+            return None
+        return CustomerMessage(f"console-{next(self._ids)}", CUSTOMER, PLACE, line, self.profile)
+
+    def _agent(self, line: str) -> InboundEvent | None:
+        verb, _, rest = line.partition(" ")
+        target, _, text = rest.strip().partition(" ")
+        if verb in ("reply", "note") and target.isdigit() and text.strip():
+            return AgentMessage(f"console-{next(self._ids)}", AGENT, text.strip(), verb == "note", int(target))
+        if verb in AGENT_VERBS and target.isdigit():
+            return ButtonPress(f"press-{next(self._ids)}", AGENT, AGENT_VERBS[verb], target, text.strip() or None, PLACE)
+        self.print("  (as agent: claim T · reply T TEXT · note T TEXT · resolve T · handback T · approve D · edit D TEXT · reject D)")
+        return None
+
+    async def send(self, event: OutboundEvent) -> str | None:
+        render = RENDERERS[type(event)]
+        return render(self, event)
+
+    def _offer(self, owner: Person, buttons: tuple[Button, ...]) -> str:
+        self._buttons = [(owner, b) for b in buttons]
+        return _buttons(buttons, 1)
+
+
+def _customer_reply(adapter: ConsoleAdapter, event: CustomerReply) -> str | None:
+    who = f"{event.author} (agent)" if event.author else "bot"
+    adapter.print(_indent(event.text, "        ").replace("        ", f"{who}> ".ljust(8), 1))
+    if event.buttons:
+        adapter.print("        " + adapter._offer(CUSTOMER, event.buttons))
+    return None
+
+
+def _rating(adapter: ConsoleAdapter, event: RatingRequest) -> str | None:
+    adapter.print(f"bot>    {event.text}")
+    adapter.print("        " + adapter._offer(CUSTOMER, event.buttons))
+    return None
+
+
+def _card(adapter: ConsoleAdapter, event: AgentCard) -> str | None:
+    adapter.print(_indent(event.render_text(), "  │ #agents  "))
+    adapter.print("  │ #agents  " + adapter._offer(AGENT, event.buttons) + f"   (or: claim {event.ticket_id}, reply {event.ticket_id} …)")
+    return f"ticket-{event.ticket_id}"
+
+
+def _draft(adapter: ConsoleAdapter, event: DraftCard) -> str | None:
+    adapter.print(f"  │ #agents  Draft #{event.draft_id} for review · {event.intent} ({event.confidence:.0%})")
+    adapter.print(f"  │ #agents  customer asked: {event.customer_text}")
+    adapter.print(_indent(event.draft_text, "  │ #agents  > "))
+    adapter.print("  │ #agents  " + adapter._offer(AGENT, event.buttons))
+    return f"draft-{event.draft_id}"
+
+
+def _notice(adapter: ConsoleAdapter, event: AgentNotice) -> str | None:
+    where = f"ticket #{event.ticket_id}: " if event.ticket_id else ""
+    adapter.print(f"  │ #agents  {where}{event.text}")
+    return None
+
+
+def _response(adapter: ConsoleAdapter, event: CommandResponse) -> str | None:
+    mark = "" if event.ok else "✗ "
+    adapter.print(_indent(mark + event.text, "  (only you) "))
+    return None
+
+
+RENDERERS: dict[type, Callable[[ConsoleAdapter, object], str | None]] = {
+    CustomerReply: _customer_reply,  # type: ignore[dict-item]
+    RatingRequest: _rating,  # type: ignore[dict-item]
+    AgentCard: _card,  # type: ignore[dict-item]
+    DraftCard: _draft,  # type: ignore[dict-item]
+    AgentNotice: _notice,  # type: ignore[dict-item]
+    CommandResponse: _response,  # type: ignore[dict-item]
+}
