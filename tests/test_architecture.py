@@ -53,3 +53,20 @@ def test_serving_code_never_imports_training_at_module_level() -> None:
             if module and module.startswith("models.training"):
                 offenders.append(str(path.relative_to(REPO)))
     assert offenders == []
+
+
+def test_the_core_knows_no_adapter_command_line_or_platform() -> None:
+    """Adapters depend on the core, never the reverse, so a new platform never touches the core."""
+    offenders = [
+        f"{path.relative_to(REPO)}: {name}"
+        for path in python_files("bot/core")
+        for name in imports_of(path)
+        if name.startswith(("bot.adapters", "bot.cli", "bot.runtime")) or name.split(".")[0] in PLATFORM_SDKS
+    ]
+    assert offenders == []
+
+
+def test_core_files_stay_small() -> None:
+    """One job per file: split before ~400 lines."""
+    large = [f"{p.relative_to(REPO)}" for p in python_files("bot", "models", "knowledge") if len(p.read_text().splitlines()) > 400]
+    assert large == []

@@ -15,4 +15,4 @@ def adapter_class(name: str) -> type:
     if name not in ADAPTERS:
         raise KeyError(f"unknown adapter '{name}'; available: {', '.join(sorted(ADAPTERS))}")
     module, _, attribute = ADAPTERS[name].partition(":")
-    return getattr(importlib.import_module(module), attribute)  # type: ignore[no-any-return]
+    return getattr(importlib.import_module(module), attribute)

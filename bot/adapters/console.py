@@ -43,8 +43,14 @@ AGENT = Person(PLATFORM, "agent", "Sam")
 ADMIN = Person(PLATFORM, "admin", "Alex (admin)")
 ROLES = {"customer": CUSTOMER, "agent": AGENT, "admin": ADMIN}
 PLACE = Place(PLATFORM, "dm-casey")
-AGENT_VERBS = {"claim": "ticket.claim", "resolve": "ticket.resolve", "handback": "ticket.handback",
-               "approve": "draft.approve", "reject": "draft.reject", "edit": "draft.edit"}
+AGENT_VERBS = {
+    "claim": "ticket.claim",
+    "resolve": "ticket.resolve",
+    "handback": "ticket.handback",
+    "approve": "draft.approve",
+    "reject": "draft.reject",
+    "edit": "draft.edit",
+}
 
 
 def _indent(text: str, prefix: str) -> str:
@@ -109,8 +115,9 @@ class ConsoleAdapter:
             text = None
             if button.action == "draft.edit":
                 text = self.read_line("edited text> ")
-            return ButtonPress(f"press-{next(self._ids)}", owner if self.role == "customer" else person, button.action,
-                               button.value, text, PLACE)
+            return ButtonPress(
+                f"press-{next(self._ids)}", owner if self.role == "customer" else person, button.action, button.value, text, PLACE
+            )
         if line.startswith("/"):
             name, _, arguments = line[1:].partition(" ")
             return SlashCommand(person, name, arguments, PLACE)
@@ -128,7 +135,9 @@ class ConsoleAdapter:
             return AgentMessage(f"console-{next(self._ids)}", AGENT, text.strip(), verb == "note", int(target))
         if verb in AGENT_VERBS and target.isdigit():
             return ButtonPress(f"press-{next(self._ids)}", AGENT, AGENT_VERBS[verb], target, text.strip() or None, PLACE)
-        self.print("  (as agent: claim T · reply T TEXT · note T TEXT · resolve T · handback T · approve D · edit D TEXT · reject D)")
+        self.print(
+            "  (as agent: claim T · reply T TEXT · note T TEXT · resolve T · handback T · approve D · edit D TEXT · reject D)"
+        )
         return None
 
     async def send(self, event: OutboundEvent) -> str | None:
@@ -156,7 +165,9 @@ def _rating(adapter: ConsoleAdapter, event: RatingRequest) -> str | None:
 
 def _card(adapter: ConsoleAdapter, event: AgentCard) -> str | None:
     adapter.print(_indent(event.render_text(), "  │ #agents  "))
-    adapter.print("  │ #agents  " + adapter._offer(AGENT, event.buttons) + f"   (or: claim {event.ticket_id}, reply {event.ticket_id} …)")
+    adapter.print(
+        "  │ #agents  " + adapter._offer(AGENT, event.buttons) + f"   (or: claim {event.ticket_id}, reply {event.ticket_id} …)"
+    )
     return f"ticket-{event.ticket_id}"
 
 

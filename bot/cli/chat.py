@@ -23,8 +23,12 @@ HELP = "run the bot in this terminal: customer, agents' channel and admin comman
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--model", type=Path, help="model directory (default: SUPPORTBOT_MODEL_DIR, trained if missing)")
-    parser.add_argument("--plan", default="team", choices=("free", "team", "business", "enterprise"), help="the demo customer's plan")
-    parser.add_argument("--role", default="member", choices=("owner", "admin", "member", "guest"), help="the demo customer's role")
+    parser.add_argument(
+        "--plan", default="team", choices=("free", "team", "business", "enterprise"), help="the demo customer's plan"
+    )
+    parser.add_argument(
+        "--role", default="member", choices=("owner", "admin", "member", "guest"), help="the demo customer's role"
+    )
     parser.add_argument("--company", default="Kestrel Labs", help="the demo customer's company")
     parser.add_argument("--account-value", type=float, default=6000.0, help="the demo account's yearly value")
 
@@ -50,7 +54,9 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     bot = build_bot(settings, args.model, progress=True, extra_admins=frozenset({ADMIN.key}))
     profile = CustomerProfile(company=args.company, tier=args.plan, role=args.role, account_value=args.account_value)
     adapter = ConsoleAdapter(profile=profile)
-    adapter.print(f"database: {describe(settings.database_url)} · {len(bot.services.index.kb.articles)} articles · "
-                  f"{len(bot.tiers.intents)} intents · log: {log_file}")
+    adapter.print(
+        f"database: {describe(settings.database_url)} · {len(bot.services.index.kb.articles)} articles · "
+        f"{len(bot.tiers.intents)} intents · log: {log_file}"
+    )
     asyncio.run(adapter.run(connect(bot, adapter)))
     return 0
