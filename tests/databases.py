@@ -7,35 +7,27 @@ where a missing server is a failure.
 from __future__ import annotations
 
 import os
-import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
 
-PG_ADMIN_URL = os.environ.get("SUPPORTBOT_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432/postgres")
+from benchmarks.common import PG_ADMIN_URL, scratch_postgres
 
 
 @contextmanager
 def postgres_database() -> Iterator[str]:
     import psycopg
 
-    admin = PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://")
-    name = f"supportbot_test_{uuid.uuid4().hex[:10]}"
     try:
-        connection = psycopg.connect(admin, autocommit=True, connect_timeout=3)
+        psycopg.connect(PG_ADMIN_URL.replace("postgresql+psycopg://", "postgresql://"), connect_timeout=3).close()
     except psycopg.OperationalError as exc:
         if os.environ.get("CI"):
             raise
         pytest.skip(f"PostgreSQL not reachable: {exc}")
-    with connection:
-        connection.execute(f'CREATE DATABASE "{name}"')
-    try:
-        yield PG_ADMIN_URL.rsplit("/", 1)[0] + f"/{name}"
-    finally:
-        with psycopg.connect(admin, autocommit=True) as connection:
-            connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+    with scratch_postgres("supportbot_test") as url:
+        yield url
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])

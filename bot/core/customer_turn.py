@@ -17,7 +17,7 @@ from bot.core.escalate import hand_off
 from bot.core.events import AgentNotice, Button, CustomerMessage, CustomerReply, DraftCard, OutboundEvent
 from bot.core.outcomes import ANSWERING, Outcome
 from bot.core.replies import answer_buttons, draft_buttons, resolve_conversation, to_customer
-from bot.core.triggers import TriggerHit, fired
+from bot.core.triggers import TriggerHit, fired, is_closing
 from bot.core.turn import CustomerInfo, Turn
 from bot.storage.tables import Conversation, Customer, Decision, Draft
 from knowledge.types import ActionResult, Answer, CustomerContext, NoAnswer, Resolution, ResolveRequest
@@ -95,6 +95,9 @@ async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool =
     if hits:
         return await escalate(bot, record, turn, hits)
     intent = turn.prediction.intent
+    if is_closing(turn, policy):
+        turn = replace(turn, prediction=replace(turn.prediction, intent="thanks", out_of_scope=False))
+        intent = "thanks"
     if intent in ("greeting", "thanks"):
         return await small_talk(bot, record, turn)
     tier = bot.tiers.tier(intent)

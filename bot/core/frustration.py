@@ -17,8 +17,11 @@ from bot.core.turn import PastTurn, Turn
 
 _WORD = re.compile(r"[a-z0-9']+")
 _FAILURE = re.compile(
-    r"\b(didn.?t|did\s+not|doesn.?t|does\s+not)\s+(help|work)|\bnot\s+working\b|\bstill\b|\bsame\s+(error|problem)\b", re.I
+    r"\b(didn.?t|did\s+not|doesn.?t|does\s+not)\s+(help|work)|\bnot\s+working\b|\bstill\s+(not|no|nothing|can.?t|doesn.?t|don.?t|isn.?t|aren.?t|won.?t|the\s+same)"
+    r"|\bsame\s+(error|problem|thing)\b|\bnope\b|\btried\s+that\b",
+    re.I,
 )
+SAME_QUESTION = 0.5  # word overlap with the answered message that makes a same-intent follow-up a repeat
 NOT_AN_ISSUE = frozenset({"greeting", "thanks"})
 
 
@@ -44,9 +47,15 @@ def overlap(a: str, b: str) -> float:
     return len(wa & wb) / min(len(wa), len(wb))
 
 
+_CAPS_RUN = re.compile(r"\b[A-Z]{2,}(?:[\s,.!?']+[A-Z]{2,}){3,}\b")  # four or more capitalised words in a row
+
+
 def shouting(text: str, min_letters: int, ratio: float) -> bool:
+    """Mostly capitals, or a run of four all-caps words inside a longer message ("THAT IS NOT WHAT I asked")."""
     letters = [c for c in text if c.isalpha()]
-    return len(letters) >= min_letters and sum(c.isupper() for c in letters) / len(letters) >= ratio
+    if len(letters) >= min_letters and sum(c.isupper() for c in letters) / len(letters) >= ratio:
+        return True
+    return bool(_CAPS_RUN.search(text))
 
 
 def _fails(answered: PastTurn, follow_up_text: str, follow_up_intent: str, follow_up_outcome: str | None) -> bool:
@@ -55,7 +64,11 @@ def _fails(answered: PastTurn, follow_up_text: str, follow_up_intent: str, follo
         return True
     if follow_up_intent == "thanks":
         return False
-    same_question = follow_up_intent == answered.intent and follow_up_intent not in NOT_AN_ISSUE
+    same_question = (
+        follow_up_intent == answered.intent
+        and follow_up_intent not in NOT_AN_ISSUE
+        and overlap(follow_up_text, answered.text) >= SAME_QUESTION  # adding details is not asking again
+    )
     return same_question or bool(_FAILURE.search(follow_up_text))
 
 

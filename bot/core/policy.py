@@ -50,6 +50,9 @@ class HumanRequest(Switch):
 class LowConfidence(Switch):
     threshold: float = Field(default=0.45, ge=0, le=1)
     clarify_first: bool = True
+    closing_phrases: list[str] = []
+
+    _check = field_validator("closing_phrases")(_compile)
 
 
 class Frustration(Switch):

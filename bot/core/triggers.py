@@ -80,11 +80,22 @@ def _human_request(turn: Turn, policy: Policy) -> TriggerHit | None:
     return None
 
 
+def is_unsure(turn: Turn, policy: Policy) -> bool:
+    return turn.prediction.out_of_scope or turn.prediction.confidence < policy.low_confidence.threshold
+
+
+def is_closing(turn: Turn, policy: Policy) -> bool:
+    """An unsure message that thanks or signs off: not a question to clarify."""
+    return is_unsure(turn, policy) and any(re.search(p, turn.text, re.IGNORECASE) for p in policy.low_confidence.closing_phrases)
+
+
 @trigger("low_confidence", "message")
 def _low_confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
     """The classifier is unsure, or the message is out of scope."""
     p = turn.prediction
     threshold = policy.low_confidence.threshold
+    if is_closing(turn, policy):
+        return None  # "reauthorised and it works now, thanks": a sign-off, answered as small talk
     if p.out_of_scope:
         return TriggerHit("low_confidence", f"out of scope (in-scope score {p.in_scope_score:.2f}; best guess {p.best_intent})")
     if p.confidence < threshold:

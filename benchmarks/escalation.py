@@ -1,0 +1,176 @@
+"""Escalation decisions on labelled multi-turn conversations (benchmarks/data/escalation_conversations.yaml).
+
+    python -m benchmarks.escalation [--model DIR]
+
+Each conversation runs through the real bot (bundled model, knowledge base, policy, SQLite) as a new
+customer with the labelled plan and account value; the bot's answers sit between the turns, as in
+production (no button presses: only text). Two runs:
+- the full policy: did the conversation reach an agent? (precision/recall against `escalate`)
+- the frustration signal alone: every other trigger switched off and every intent in the auto tier,
+  so frustration is judged on every turn; did it fire? (precision/recall against `frustrated`)
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import tempfile
+import time
+from collections import Counter
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import yaml
+
+from benchmarks.common import REPO, write_result
+from bot.config import load_settings
+from bot.core.app import SupportBot
+from bot.core.events import AgentCard, CustomerMessage, CustomerProfile, Person, Place
+from bot.core.policy import TIERS
+from bot.runtime import build_bot
+
+DATA = REPO / "benchmarks" / "data" / "escalation_conversations.yaml"
+
+
+@dataclass(frozen=True)
+class Labelled:
+    id: str
+    tier: str
+    account_value: float
+    turns: list[str]
+    escalate: bool
+    reasons: list[str]
+    frustrated: bool
+
+
+@dataclass(frozen=True)
+class Outcome:
+    escalated: bool
+    at_turn: int | None  # 1-based
+    triggers: tuple[str, ...]
+
+
+def load(path: Path = DATA) -> list[Labelled]:
+    raw = yaml.safe_load(path.read_text(encoding="utf-8"))["conversations"]
+    return [
+        Labelled(
+            c["id"],
+            c["customer"]["tier"],
+            float(c["customer"]["account_value"]),
+            c["turns"],
+            c["escalate"],
+            c["reasons"],
+            c["frustrated"],
+        )
+        for c in raw
+    ]
+
+
+async def run_one(bot: SupportBot, convo: Labelled, run: str) -> Outcome:
+    person = Person("bench", f"{run}-{convo.id}")
+    place = Place("bench", f"dm-{run}-{convo.id}")
+    profile = CustomerProfile(company=f"Customer {convo.id}", tier=convo.tier, account_value=convo.account_value)
+    for number, text in enumerate(convo.turns, start=1):
+        outbound = await bot.handle(CustomerMessage(f"{run}-{convo.id}-{number}", person, place, text, profile))
+        cards = [o for o in outbound if isinstance(o, AgentCard)]
+        if cards:
+            triggers = tuple(line.split(":")[0].lstrip("• ") for line in dict(cards[0].sections)["Why escalated"].splitlines())
+            return Outcome(True, number, triggers)
+    return Outcome(False, None, ())
+
+
+def scores(gold: list[bool], predicted: list[bool]) -> dict[str, float | int]:
+    tp = sum(g and p for g, p in zip(gold, predicted, strict=True))
+    fp = sum(p and not g for g, p in zip(gold, predicted, strict=True))
+    fn = sum(g and not p for g, p in zip(gold, predicted, strict=True))
+    precision = tp / (tp + fp) if tp + fp else 0.0
+    recall = tp / (tp + fn) if tp + fn else 0.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    accuracy = sum(g == p for g, p in zip(gold, predicted, strict=True)) / len(gold)
+    return {
+        "precision": round(precision, 4),
+        "recall": round(recall, 4),
+        "f1": round(f1, 4),
+        "accuracy": round(accuracy, 4),
+        "tp": tp,
+        "fp": fp,
+        "fn": fn,
+        "n": len(gold),
+    }
+
+
+def frustration_only(bot: SupportBot) -> None:
+    for name in ("human_request", "low_confidence", "business_rules", "no_answer", "action_failed"):
+        bot.tiers.set_trigger(name, False)
+    for intent in bot.tiers.intents:
+        bot.tiers.set_tier(intent, "auto")
+
+
+async def evaluate(bot: SupportBot, conversations: list[Labelled], run: str) -> list[Outcome]:
+    return [await run_one(bot, c, run) for c in conversations]
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--model", type=Path, default=None, help="default: SUPPORTBOT_MODEL_DIR")
+    parser.add_argument("--data", type=Path, default=DATA)
+    args = parser.parse_args()
+    conversations = load(args.data)
+    assert TIERS  # the policy module is importable before the bots are built
+    with tempfile.TemporaryDirectory() as scratch:
+        settings = load_settings().model_copy(update={"database_url": f"sqlite:///{scratch}/escalation.db"})
+        started = time.perf_counter()
+        full_bot = build_bot(settings, args.model)
+        full = asyncio.run(evaluate(full_bot, conversations, "full"))
+        solo_settings = settings.model_copy(update={"database_url": f"sqlite:///{scratch}/frustration.db"})
+        solo_bot = build_bot(solo_settings, args.model)
+        frustration_only(solo_bot)
+        solo = asyncio.run(evaluate(solo_bot, conversations, "solo"))
+        seconds = time.perf_counter() - started
+
+    escalation = scores([c.escalate for c in conversations], [o.escalated for o in full])
+    frustration = scores([c.frustrated for c in conversations], ["frustration" in o.triggers for o in solo])
+    by_reason: dict[str, dict[str, int]] = {}
+    for reason in ("human_request", "human_tier", "frustration", "business_rule", "low_confidence"):
+        labelled = [o for c, o in zip(conversations, full, strict=True) if reason in c.reasons]
+        by_reason[reason] = {"labelled": len(labelled), "escalated": sum(o.escalated for o in labelled)}
+    fired = Counter(t for o in full for t in o.triggers)
+    errors: list[dict[str, Any]] = []
+    for c, o, s in zip(conversations, full, solo, strict=True):
+        if c.escalate != o.escalated:
+            errors.append(
+                {
+                    "id": c.id,
+                    "kind": "missed escalation" if c.escalate else "needless escalation",
+                    "reasons": c.reasons,
+                    "fired": list(o.triggers),
+                    "turns": c.turns,
+                }
+            )
+        if c.frustrated != ("frustration" in s.triggers):
+            errors.append({"id": c.id, "kind": "missed frustration" if c.frustrated else "false frustration", "turns": c.turns})
+    result = {
+        "conversations": len(conversations),
+        "escalation": escalation,
+        "frustration_signal": frustration,
+        "recall_by_labelled_reason": by_reason,
+        "triggers_fired": dict(fired),
+        "mean_turn_of_escalation": round(
+            sum(o.at_turn or 0 for o in full if o.escalated) / max(1, sum(o.escalated for o in full)), 2
+        ),
+        "seconds": round(seconds, 1),
+        "errors": errors,
+        "command": "python -m benchmarks.escalation",
+    }
+    path = write_result("escalation", result)
+    print(f"{len(conversations)} conversations in {seconds:.0f} s")
+    print("escalation: precision {precision:.1%} recall {recall:.1%} F1 {f1:.3f} accuracy {accuracy:.1%}".format(**escalation))
+    print("frustration signal alone: precision {precision:.1%} recall {recall:.1%} F1 {f1:.3f}".format(**frustration))
+    for reason, counts in by_reason.items():
+        print(f"  {reason}: {counts['escalated']}/{counts['labelled']} escalated")
+    print(f"triggers fired: {dict(fired)}; errors: {len(errors)} (see {path})")
+
+
+if __name__ == "__main__":
+    main()
