@@ -67,9 +67,10 @@ async def handle(bot: SupportBot, event: CustomerMessage) -> list[OutboundEvent]
         )
         outs.append(await to_customer(bot, opened.conversation, note, "info"))
         text = text[: bot.max_message_chars]
-    prediction = await bot.services.classifier.aclassify(text)
     assert opened.conversation.id is not None and opened.message.id is not None
-    history = await bot.db(bot.store.history, opened.conversation.id, opened.message.id)
+    prediction, history = await asyncio.gather(  # the history query runs while the model does
+        bot.services.classifier.aclassify(text), bot.db(bot.store.history, opened.conversation.id, opened.message.id)
+    )
     turn = Turn(
         text=text,
         prediction=prediction,
