@@ -43,6 +43,20 @@ async def _log(bot: SupportBot, conversation: Conversation, agent: Person, what:
     await bot.db(bot.store.say, conversation.id, conversation.platform, what, "agent", agent.key, "internal")
 
 
+async def _store_once(
+    bot: SupportBot, conversation: Conversation, agent: Person, text: str, message_id: str | None, direction: str
+) -> bool:
+    """Store what the agent wrote; False when the platform delivered this message before."""
+    assert conversation.id is not None
+    if message_id is None:
+        await bot.db(bot.store.say, conversation.id, conversation.platform, text, "agent", agent.key, direction)
+        return True
+    stored = await bot.db(
+        bot.store.remember_delivery, conversation.id, agent.platform, message_id, "agent", agent.key, text, direction
+    )
+    return stored is not None
+
+
 async def claim(bot: SupportBot, agent: Person, ticket_id: int) -> list[OutboundEvent]:
     found = await _ticket(bot, agent, ticket_id)
     if isinstance(found, list):
@@ -80,19 +94,11 @@ async def reply(bot: SupportBot, agent: Person, ticket_id: int, text: str, messa
     if ticket.status != "claimed" or ticket.assigned_agent != agent.key:
         holder = f" by {ticket.assigned_agent}" if ticket.assigned_agent else ""
         return refuse(agent, f"Ticket #{ticket_id} is {ticket.status}{holder}; claim it before replying.")
-    assert conversation.id is not None and ticket.id is not None
-    if (
-        message_id
-        and await bot.db(
-            bot.store.remember_delivery, conversation.id, agent.platform, message_id, "agent", agent.key, text, "outbound"
-        )
-        is None
-    ):
+    assert ticket.id is not None
+    if not await _store_once(bot, conversation, agent, text, message_id, "outbound"):
         return []
     if ticket.first_response_at is None:
         await bot.db(bot.store.update_ticket, ticket.id, first_response_at=utcnow())
-    if not message_id:
-        await bot.db(bot.store.say, conversation.id, conversation.platform, text, "agent", agent.key)
     return [*outs, CustomerReply(bot.place(conversation), text, "relay", (), agent.label)]
 
 
@@ -101,17 +107,8 @@ async def note(bot: SupportBot, agent: Person, ticket_id: int, text: str, messag
     if isinstance(found, list):
         return found
     ticket, conversation = found
-    assert conversation.id is not None
-    if (
-        message_id
-        and await bot.db(
-            bot.store.remember_delivery, conversation.id, agent.platform, message_id, "agent", agent.key, text, "internal"
-        )
-        is None
-    ):
+    if not await _store_once(bot, conversation, agent, text, message_id, "internal"):
         return []
-    if not message_id:
-        await bot.db(bot.store.say, conversation.id, conversation.platform, text, "agent", agent.key, "internal")
     return [AgentNotice(f"Note from {agent.label} (internal): {text}", ticket_id, ticket.agent_thread_id)]
 
 

@@ -33,6 +33,16 @@ from bot.storage.tables import (
 OPEN_TICKET = ("open", "claimed")
 
 
+def _commit_unique(session: Session) -> bool:
+    """Commit; False (and nothing written) when a unique constraint says this was stored already."""
+    try:
+        session.commit()
+    except IntegrityError:
+        session.rollback()
+        return False
+    return True
+
+
 @dataclass(frozen=True)
 class Opened:
     """The stored side of a customer message: who, which conversation, which row."""
@@ -120,10 +130,7 @@ class ConversationStore:
             )
             conversation.updated_at = utcnow()
             session.add_all([message, conversation])
-            try:
-                session.commit()
-            except IntegrityError:  # the same delivery raced in from another worker
-                session.rollback()
+            if not _commit_unique(session):  # the same delivery raced in from another worker
                 return None
             return Opened(customer, conversation, message)
 
@@ -157,12 +164,7 @@ class ConversationStore:
                 text=text,
             )
             session.add(message)
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return None
-            return message
+            return message if _commit_unique(session) else None
 
     def say(
         self,
@@ -350,12 +352,7 @@ class ConversationStore:
         """Store the conversation's CSAT rating; False when it was already rated."""
         with self.session() as session:
             session.add(CsatRating(conversation_id=conversation_id, rating=rating, interaction_type=interaction_type))
-            try:
-                session.commit()
-            except IntegrityError:
-                session.rollback()
-                return False
-            return True
+            return _commit_unique(session)
 
     # Runtime settings -----------------------------------------------------------------------------
 
