@@ -35,13 +35,14 @@ HANDLERS: dict[type, Handler] = {
 
 
 def _lock_key(event: InboundEvent) -> str:
+    """Events that touch the same conversation or ticket are handled in arrival order."""
     if isinstance(event, CustomerMessage):
-        p = event.place
-        return f"customer:{event.customer.key}:{p.channel_id}:{p.thread_id}"
+        return f"customer:{event.customer.key}"
     if isinstance(event, AgentMessage):
         return f"ticket:{event.ticket_id or event.agent_thread_id}"
     if isinstance(event, ButtonPress):
-        return f"button:{event.action.split('.')[0]}:{event.value.split(':')[0]}"
+        kind = event.action.split(".")[0]
+        return f"{kind}:{event.value.split(':')[0]}" if kind in ("ticket", "draft") else f"customer:{event.user.key}"
     return f"admin:{event.user.key}"
 
 

@@ -37,6 +37,8 @@ class CustomerPress:
     conversation: Conversation
     customer: Customer
     argument: str  # what follows "conversation_id:" in the value
+    message_id: int  # the stored press
+    started: float
 
 
 CustomerAction = Callable[["SupportBot", CustomerPress], Awaitable[list[OutboundEvent]]]
@@ -83,26 +85,19 @@ async def handle(bot: SupportBot, press: ButtonPress) -> list[OutboundEvent]:
         return _refuse(press, "That button belongs to someone else's conversation.")
     assert conversation.id is not None
     label = f"[pressed {press.action}{' ' + argument if argument else ''}]"
-    if (
-        await bot.db(
-            bot.store.remember_delivery,
-            conversation.id,
-            press.user.platform,
-            press.press_id,
-            "customer",
-            press.user.user_id,
-            label,
-        )
-        is None
-    ):
+    started = time.perf_counter()
+    stored = await bot.db(
+        bot.store.remember_delivery, conversation.id, press.user.platform, press.press_id, "customer", press.user.user_id, label
+    )
+    if stored is None:
         return []  # a re-delivered click
-    return await action(bot, CustomerPress(press, conversation, customer, argument))
+    assert stored.id is not None
+    return await action(bot, CustomerPress(press, conversation, customer, argument, stored.id, started))
 
 
-async def _record(bot: SupportBot, pressed: CustomerPress) -> TurnRecord:
+def _record(pressed: CustomerPress) -> TurnRecord:
     """The press is the turn: decisions attach to the message that stored it."""
-    transcript = await bot.db(bot.store.transcript, pressed.conversation.id or 0, 1)
-    return TurnRecord(pressed.conversation, pressed.customer, transcript[-1].id or 0, time.perf_counter())
+    return TurnRecord(pressed.conversation, pressed.customer, pressed.message_id, pressed.started)
 
 
 def _info(pressed: CustomerPress) -> CustomerInfo:
@@ -125,7 +120,7 @@ async def _solved(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent
 
 @customer_action("answer.not_quite")
 async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
-    record = await _record(bot, pressed)
+    record = _record(pressed)
     history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]  # without the press
     answered = [t for t in history if t.outcome in ANSWERING]
     intent = answered[-1].intent if answered else "unknown"
@@ -145,7 +140,7 @@ async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEv
 async def _human(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
     if pressed.conversation.status in ("waiting_agent", "with_agent", "resolved"):
         return []
-    record = await _record(bot, pressed)
+    record = _record(pressed)
     history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]
     intents = [t.intent for t in history if t.intent not in ("", "-", "greeting", "thanks")]
     intent = intents[-1] if intents else "talk_to_human"
@@ -160,7 +155,7 @@ async def _clarified(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEv
     """The customer picked what they meant: answer their earlier message for that intent."""
     if pressed.argument not in bot.tiers.intents:
         return _refuse(pressed.press, f"Unknown choice '{pressed.argument}'.")
-    record = await _record(bot, pressed)
+    record = _record(pressed)
     history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]
     asked = [t for t in history if t.outcome == Outcome.CLARIFIED]
     if not asked or history[-1].outcome != Outcome.CLARIFIED:
