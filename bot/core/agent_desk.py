@@ -112,13 +112,19 @@ async def note(bot: SupportBot, agent: Person, ticket_id: int, text: str, messag
     return [AgentNotice(f"Note from {agent.label} (internal): {text}", ticket_id, ticket.agent_thread_id)]
 
 
-async def resolve(bot: SupportBot, agent: Person, ticket_id: int) -> list[OutboundEvent]:
+async def _active_ticket(bot: SupportBot, agent: Person, ticket_id: int) -> tuple[Ticket, Conversation] | list[OutboundEvent]:
+    """The ticket when it is still open or claimed; otherwise what to tell the agent."""
     found = await _ticket(bot, agent, ticket_id)
+    if not isinstance(found, list) and found[0].status not in ("open", "claimed"):
+        return refuse(agent, f"Ticket #{ticket_id} is already {found[0].status}.")
+    return found
+
+
+async def resolve(bot: SupportBot, agent: Person, ticket_id: int) -> list[OutboundEvent]:
+    found = await _active_ticket(bot, agent, ticket_id)
     if isinstance(found, list):
         return found
     ticket, conversation = found
-    if ticket.status not in ("open", "claimed"):
-        return refuse(agent, f"Ticket #{ticket_id} is already {ticket.status}.")
     if ticket.status == "claimed" and ticket.assigned_agent != agent.key and not bot.access.is_admin(agent):
         return refuse(agent, f"Ticket #{ticket_id} is claimed by {ticket.assigned_agent}; only they or an admin can resolve it.")
     now = utcnow()
@@ -135,12 +141,10 @@ async def resolve(bot: SupportBot, agent: Person, ticket_id: int) -> list[Outbou
 
 
 async def hand_back(bot: SupportBot, agent: Person, ticket_id: int) -> list[OutboundEvent]:
-    found = await _ticket(bot, agent, ticket_id)
+    found = await _active_ticket(bot, agent, ticket_id)
     if isinstance(found, list):
         return found
     ticket, conversation = found
-    if ticket.status not in ("open", "claimed"):
-        return refuse(agent, f"Ticket #{ticket_id} is already {ticket.status}.")
     await bot.db(bot.store.update_ticket, ticket_id, status="handed_back", assigned_agent=ticket.assigned_agent or agent.key)
     assert conversation.id is not None
     conversation = await bot.db(bot.store.update_conversation, conversation.id, status="bot")

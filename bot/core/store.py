@@ -154,17 +154,7 @@ class ConversationStore:
         with self.session() as session:
             if self._seen(session, platform, message_id):
                 return None
-            message = Message(
-                conversation_id=conversation_id,
-                platform=platform,
-                platform_message_id=message_id,
-                direction=direction,
-                author=author,
-                author_id=author_id,
-                text=text,
-            )
-            session.add(message)
-            return message if _commit_unique(session) else None
+            return self._store(session, conversation_id, platform, text, author, author_id, direction, message_id)
 
     def say(
         self,
@@ -175,18 +165,32 @@ class ConversationStore:
         author_id: str | None = None,
         direction: str = "outbound",
     ) -> None:
+        """Store something the bot or an agent said (no platform id: outbound messages are ours)."""
         with self.session() as session:
-            session.add(
-                Message(
-                    conversation_id=conversation_id,
-                    platform=platform,
-                    direction=direction,
-                    author=author,
-                    author_id=author_id,
-                    text=text,
-                )
-            )
-            session.commit()
+            self._store(session, conversation_id, platform, text, author, author_id, direction, None)
+
+    @staticmethod
+    def _store(
+        session: Session,
+        conversation_id: int,
+        platform: str,
+        text: str,
+        author: str,
+        author_id: str | None,
+        direction: str,
+        message_id: str | None,
+    ) -> Message | None:
+        message = Message(
+            conversation_id=conversation_id,
+            platform=platform,
+            platform_message_id=message_id,
+            direction=direction,
+            author=author,
+            author_id=author_id,
+            text=text,
+        )
+        session.add(message)
+        return message if _commit_unique(session) else None
 
     def conversation(self, conversation_id: int) -> Conversation | None:
         with self.session() as session:

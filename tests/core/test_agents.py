@@ -93,3 +93,11 @@ def test_unknown_tickets_are_refused_clearly(chat: Harness) -> None:
     assert chat.private_sees() == ["There is no ticket #42.", "This thread is not a ticket."]
     assert ALICE  # the customer saw nothing
     assert chat.customer_sees() == []
+
+
+def test_a_closed_ticket_cannot_be_resolved_or_handed_back_again(chat: Harness) -> None:
+    ticket_id = escalated(chat)
+    chat.press("Resolve", who=SAM)
+    chat.click("ticket.resolve", str(ticket_id), who=SAM)
+    chat.click("ticket.handback", str(ticket_id), who=SAM)
+    assert chat.private_sees() == [f"Ticket #{ticket_id} is already resolved."] * 2
