@@ -15,7 +15,17 @@ from typing import Any, TypeVar
 
 from bot.core import admin, agent_desk, buttons, customer_turn
 from bot.core.access import Access
-from bot.core.events import AgentMessage, ButtonPress, CustomerMessage, InboundEvent, OutboundEvent, Place, SlashCommand
+from bot.core.events import (
+    AgentMessage,
+    AgentNotice,
+    ButtonPress,
+    CustomerMessage,
+    CustomerReply,
+    InboundEvent,
+    OutboundEvent,
+    Place,
+    SlashCommand,
+)
 from bot.core.policy import Policy
 from bot.core.services import Services
 from bot.core.store import ConversationStore
@@ -24,6 +34,7 @@ from bot.storage.tables import Conversation
 from knowledge.gaps import GapLog
 
 log = logging.getLogger("supportbot.core")
+FAILURE_TEXT = "Sorry, something went wrong on my side. I've told the support team, and someone will get back to you here."
 T = TypeVar("T")
 Handler = Callable[["SupportBot", Any], Awaitable[list[OutboundEvent]]]
 HANDLERS: dict[type, Handler] = {
@@ -77,7 +88,19 @@ class SupportBot:
         if handler is None:
             raise TypeError(f"no handler for {type(event).__name__}")
         async with self._locks[_lock_key(event)]:
-            return await handler(self, event)
+            try:
+                return await handler(self, event)
+            except Exception as exc:
+                if not isinstance(event, CustomerMessage):
+                    raise
+                log.exception("message.failed platform=%s id=%s", event.customer.platform, event.message_id)
+                return [
+                    CustomerReply(event.place, FAILURE_TEXT, "info"),
+                    AgentNotice(
+                        f"The bot failed on a message from {event.customer.label} ({type(exc).__name__}); "
+                        f"the message is stored, please pick the conversation up."
+                    ),
+                ]
 
     async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call off the event loop."""

@@ -2,10 +2,15 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+
 from sqlmodel import Session, select
 
+from bot.core.app import FAILURE_TEXT
 from bot.core.events import CustomerProfile
+from bot.core.services import Services
 from bot.storage.tables import Conversation, CsatRating, Decision, Message
+from tests.core.conftest import BotFactory
 from tests.core.harness import ALICE, BOB, Harness
 
 
@@ -17,7 +22,10 @@ def test_a_routine_question_is_answered_from_the_knowledge_base_and_rated(chat: 
     assert "Reset your password" in answer and "Forgot password?" in answer
     assert chat.agents_see() == []  # auto tier: nobody in the agents' channel is bothered
     chat.press("That solved it")
-    assert chat.customer_sees() == [chat.bot.policy.small_talk.thanks, "How did we do? Rate this conversation from 1 (poor) to 5 (great)."]
+    assert chat.customer_sees() == [
+        chat.bot.policy.small_talk.thanks,
+        "How did we do? Rate this conversation from 1 (poor) to 5 (great).",
+    ]
     chat.press("5")
     assert chat.customer_sees() == ["Thanks for rating us 5/5!"]
     with Session(chat.bot.store.engine) as session:
@@ -84,4 +92,25 @@ def test_the_customer_profile_from_the_platform_is_stored(chat: Harness) -> None
     customer = chat.bot.store.customer(1)
     assert customer is not None
     assert (customer.company, customer.tier, customer.account_value, customer.display_name) == (
-        "Kestrel Labs", "enterprise", 120_000, ALICE.name)
+        "Kestrel Labs",
+        "enterprise",
+        120_000,
+        ALICE.name,
+    )
+
+
+def test_a_failure_inside_the_bot_tells_the_customer_and_the_agents(new_bot: BotFactory, services: Services) -> None:
+    class BrokenClassifier:
+        """A model whose file went missing under a running bot (reload mid-flight)."""
+
+        manifest = services.classifier.manifest
+
+        async def aclassify(self, text: str) -> None:
+            raise OSError("model.safetensors: No such file or directory")
+
+    chat = new_bot(with_services=replace(services, classifier=BrokenClassifier()))  # type: ignore[arg-type]
+    chat.say("how do I reset my password")
+    assert chat.customer_sees() == [FAILURE_TEXT]
+    assert "The bot failed on a message from Alice (OSError)" in chat.agents_see_text()
+    with Session(chat.bot.store.engine) as session:  # the message itself is kept
+        assert session.exec(select(Message).where(Message.author == "customer")).one().text == "how do I reset my password"
