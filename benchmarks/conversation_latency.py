@@ -23,13 +23,14 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import scratch_postgres, write_result
+from benchmarks.common import RESULTS, scratch_postgres, write_result
 from bot.config import BUNDLED_INTENTS_TEST, load_settings
 from bot.core.app import SupportBot
 from bot.core.events import CustomerMessage, Person, Place
 from bot.runtime import build_bot
 from bot.storage import describe
 from bot.storage.tables import Decision
+from models.charts import pyplot
 from models.dataset import load_data
 
 
@@ -64,7 +65,25 @@ async def measure(bot: SupportBot, texts: list[str], label: str) -> dict[str, An
         result[f"ratio_to_classifier_{p[:3]}"] = round(result["end_to_end"][p] / result["classifier"][p], 2)
         result[f"ratio_to_models_{p[:3]}"] = round(result["end_to_end"][p] / result["models"][p], 2)
     result["outcomes"] = dict(outcomes)
+    result["series"] = series  # for the chart; dropped before writing the JSON
     return result
+
+
+def chart(results: dict[str, Any], path: Path) -> Path:
+    """Latency distributions per database: classifier alone, both model passes, end to end."""
+    plt = pyplot()
+    backends = [b for b in ("sqlite", "postgresql") if b in results]
+    fig, axes = plt.subplots(1, len(backends), figsize=(6 * len(backends), 4), sharey=True)
+    for ax, backend in zip(np.atleast_1d(axes), backends, strict=True):
+        series = results[backend]["series"]
+        ax.boxplot([series["classifier"], series["models"], series["end_to_end"]], whis=(1, 99), showfliers=False)
+        ax.set_xticks([1, 2, 3], ["classifier", "both models", "end to end"])
+        ax.set_title(f"{backend} (p50 ×{results[backend]['ratio_to_classifier_p50']} of the classifier)")
+        ax.set_ylabel("ms per message (whiskers: p1–p99)")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
 
 
 def main() -> None:
@@ -88,6 +107,9 @@ def main() -> None:
                 f"(x{r['ratio_to_classifier_p50']} / x{r['ratio_to_classifier_p99']}); "
                 f"both models p50 {r['models']['p50_ms']} (x{r['ratio_to_models_p50']})"
             )
+    chart(results, RESULTS / "conversation_latency.png")
+    for backend in ("sqlite", "postgresql"):
+        results[backend].pop("series", None)
     write_result("conversation_latency", results)
 
 

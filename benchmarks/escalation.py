@@ -21,14 +21,16 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
+import numpy as np
 import yaml
 
-from benchmarks.common import REPO, write_result
+from benchmarks.common import REPO, RESULTS, write_result
 from bot.config import load_settings
 from bot.core.app import SupportBot
 from bot.core.events import AgentCard, CustomerMessage, CustomerProfile, Person, Place
 from bot.core.policy import TIERS
 from bot.runtime import build_bot
+from models.charts import pyplot
 
 DATA = REPO / "benchmarks" / "data" / "escalation_conversations.yaml"
 
@@ -111,6 +113,41 @@ async def evaluate(bot: SupportBot, conversations: list[Labelled], run: str) -> 
     return [await run_one(bot, c, run) for c in conversations]
 
 
+def chart(by_reason: dict[str, dict[str, int]], escalation: dict[str, Any], frustration: dict[str, Any], path: Path) -> Path:
+    """Recall per labelled reason, and precision/recall of the decision and of the frustration signal."""
+    plt = pyplot()
+    fig, (left, right) = plt.subplots(1, 2, figsize=(11, 4), gridspec_kw={"width_ratios": [3, 2]})
+    names = list(by_reason)
+    recall = [by_reason[n]["escalated"] / max(1, by_reason[n]["labelled"]) for n in names]
+    bars = left.bar(names, recall, color="#4c72b0")
+    for bar, name in zip(bars, names, strict=True):
+        counts = by_reason[name]
+        left.text(
+            bar.get_x() + bar.get_width() / 2,
+            bar.get_height() + 0.01,
+            f"{counts['escalated']}/{counts['labelled']}",
+            ha="center",
+            fontsize=9,
+        )
+    left.set_ylim(0, 1.1)
+    left.set_ylabel("escalated / labelled")
+    left.set_title("Recall by labelled reason")
+    left.tick_params(axis="x", labelrotation=20)
+    groups = ["escalation decision", "frustration signal alone"]
+    x = np.arange(len(groups))
+    for offset, metric, colour in ((-0.18, "precision", "#55a868"), (0.18, "recall", "#c44e52")):
+        values = [escalation[metric], frustration[metric]]
+        right.bar(x + offset, values, width=0.36, label=metric, color=colour)
+    right.set_xticks(x, groups)
+    right.set_ylim(0, 1.1)
+    right.legend(loc="lower right")
+    right.set_title(f"{escalation['n']} labelled conversations")
+    fig.tight_layout()
+    fig.savefig(path, dpi=120)
+    plt.close(fig)
+    return path
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--model", type=Path, default=None, help="default: SUPPORTBOT_MODEL_DIR")
@@ -164,6 +201,7 @@ def main() -> None:
         "command": "python -m benchmarks.escalation",
     }
     path = write_result("escalation", result)
+    chart(by_reason, escalation, frustration, RESULTS / "escalation.png")
     print(f"{len(conversations)} conversations in {seconds:.0f} s")
     print("escalation: precision {precision:.1%} recall {recall:.1%} F1 {f1:.3f} accuracy {accuracy:.1%}".format(**escalation))
     print("frustration signal alone: precision {precision:.1%} recall {recall:.1%} F1 {f1:.3f}".format(**frustration))
