@@ -22,7 +22,7 @@ from bot.core.events import CommandResponse, OutboundEvent, Person, SlashCommand
 from bot.core.policy import TIERS
 from bot.core.tiers import THRESHOLDS
 from bot.core.triggers import TRIGGERS
-from bot.storage.tables import AuditEntry, utcnow
+from bot.storage.tables import AuditEntry, aware, utcnow
 
 if TYPE_CHECKING:
     from bot.core.app import SupportBot
@@ -272,8 +272,11 @@ async def _escalations(bot: SupportBot, admin: Person, args: list[str]) -> str:
     now = utcnow()
     lines = []
     for t in sorted(tickets, key=lambda t: (order.get(t.priority, 9), t.id or 0)):
-        created = t.created_at if t.created_at.tzinfo else t.created_at.replace(tzinfo=dt.UTC)
-        age = int((now - created).total_seconds() // 60)
+        age = int((now - aware(t.created_at)).total_seconds() // 60)
         holder = f"claimed by {t.assigned_agent}" if t.status == "claimed" else "unclaimed"
-        lines.append(f"#{t.id} {t.priority.upper()} {t.intent} · {holder} · {age} min old · {t.reason[:120]}")
+        due = ""
+        if t.due_at is not None and t.first_response_at is None:
+            minutes = int((aware(t.due_at) - now).total_seconds() // 60)
+            due = f" · first reply due in {minutes} min" if minutes >= 0 else f" · first reply OVERDUE by {-minutes} min"
+        lines.append(f"#{t.id} {t.priority.upper()} {t.intent} · {holder} · {age} min old{due} · {t.reason[:120]}")
     return "\n".join(lines)

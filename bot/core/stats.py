@@ -16,7 +16,7 @@ from sqlmodel import Session, col, select
 
 from bot.core.outcomes import Outcome
 from bot.core.policy import Approval
-from bot.storage.tables import Conversation, CsatRating, Decision, Draft, Ticket, utcnow
+from bot.storage.tables import Conversation, CsatRating, Decision, Draft, Ticket, aware, utcnow
 from knowledge.gaps import KnowledgeGap
 
 END_TO_END = {Outcome.ANSWERED, Outcome.ACTION_OK, Outcome.SMALLTALK}
@@ -78,10 +78,6 @@ class Stats:
         return "\n".join(lines)
 
 
-def _aware(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
-
-
 def approvals(session: Session) -> list[IntentApproval]:
     rows = session.exec(select(Draft).where(Draft.action != "pending")).all()
     by_intent: dict[str, list[Draft]] = defaultdict(list)
@@ -97,7 +93,7 @@ def approvals(session: Session) -> list[IntentApproval]:
                 actions["approved"],
                 actions["edited"],
                 actions["rejected"],
-                min(_aware(d.created_at) for d in drafts),
+                min(aware(d.created_at) for d in drafts),
             )
         )
     return result

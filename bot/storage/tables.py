@@ -19,6 +19,11 @@ def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC)
 
 
+def aware(value: dt.datetime) -> dt.datetime:
+    """SQLite hands stored datetimes back naive; everything stored is UTC."""
+    return value if value.tzinfo else value.replace(tzinfo=dt.UTC)
+
+
 class Customer(SQLModel, table=True):
     __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
 
