@@ -29,6 +29,7 @@ log = logging.getLogger("supportbot.pipeline")
 WITH_HUMAN = ("waiting_agent", "with_agent")
 HOLDING_TEXT = "Thanks! I've prepared an answer and a teammate is checking it; you'll get it right here shortly."
 CLARIFY_TEXT = "Sorry, I'm not sure I understood. Is it about one of these? You can also rephrase your question."
+EMPTY_TEXT = "I can only read text for now. Could you tell me in words what you need?"
 UNSURE_AGAIN = " (I'm still not sure what you need, so I'm bringing in a person.)"
 
 
@@ -60,6 +61,8 @@ async def handle(bot: SupportBot, event: CustomerMessage) -> list[OutboundEvent]
             return relayed
     outs: list[OutboundEvent] = []
     text = event.text
+    if not text.strip():  # a file or sticker without words: nothing to classify, but not ignored either
+        return [await to_customer(bot, opened.conversation, EMPTY_TEXT, "info")]
     if len(text) > bot.max_message_chars:
         note = (
             f"Your message is {len(text):,} characters long; I read the first {bot.max_message_chars:,}. "

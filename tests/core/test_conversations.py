@@ -7,6 +7,7 @@ from dataclasses import replace
 from sqlmodel import Session, select
 
 from bot.core.app import FAILURE_TEXT
+from bot.core.customer_turn import EMPTY_TEXT
 from bot.core.events import CustomerProfile
 from bot.core.services import Services
 from bot.storage.tables import Conversation, CsatRating, Decision, Message
@@ -114,3 +115,9 @@ def test_a_failure_inside_the_bot_tells_the_customer_and_the_agents(new_bot: Bot
     assert "The bot failed on a message from Alice (OSError)" in chat.agents_see_text()
     with Session(chat.bot.store.engine) as session:  # the message itself is kept
         assert session.exec(select(Message).where(Message.author == "customer")).one().text == "how do I reset my password"
+
+
+def test_a_message_without_words_gets_asked_for_words(chat: Harness) -> None:
+    chat.say("   \n ")
+    assert chat.customer_sees() == [EMPTY_TEXT]
+    assert chat.agents_see() == []
