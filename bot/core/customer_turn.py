@@ -130,7 +130,7 @@ async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool =
                 "info",
                 answer_buttons(_id(record.conversation)),
             )
-            await remember(bot, record, turn, Outcome.SMALLTALK, [])
+            await remember(bot, record, turn, Outcome.UNANSWERED, [])
             return [reply]
     if after:
         return await escalate(bot, record, turn, after)

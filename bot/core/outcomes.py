@@ -14,7 +14,7 @@ class Outcome(StrEnum):
     HANDED_OFF = "handed_off"  # a ticket went to the agents' channel
     RELAYED = "relayed"  # the conversation is with an agent: passed on, no bot decision
     ANSWER_REJECTED = "answer_rejected"  # the customer pressed "not quite" on an answer
-    SILENT = "silent"  # the intent's tier is off
+    UNANSWERED = "unanswered"  # no good answer and the no_answer trigger is off: the bot said so
 
 
 ANSWERING = frozenset({Outcome.ANSWERED, Outcome.ACTION_OK, Outcome.DRAFTED})  # the customer got (or will get) an answer
