@@ -18,7 +18,7 @@ from knowledge.gaps import KnowledgeGap
 from knowledge.index import KnowledgeIndex
 from knowledge.resolver import Resolver
 from tests.core.conftest import BotFactory
-from tests.core.harness import ALICE, Harness
+from tests.core.harness import ALICE, BOB, Harness
 from tests.knowledge.conftest import write_article
 
 HANDOFF = "I've passed this to our support team"
@@ -154,6 +154,10 @@ def test_no_good_answer_hands_off_and_logs_a_knowledge_gap(
     with Session(chat.bot.store.engine) as session:
         kinds = sorted(g.kind for g in session.exec(select(KnowledgeGap)).all())
     assert kinds == ["escalation", "unanswered"]
+    chat.command("/trigger no_answer off")  # then the bot says so instead of handing off
+    chat.say("how do I build a dashboard that shows workload per person", who=BOB)
+    assert chat.customer_sees() == ["I don't have a good answer for that one, sorry."]
+    assert chat.agents_see() == []
 
 
 def test_a_switched_off_trigger_does_not_fire(chat: Harness) -> None:
