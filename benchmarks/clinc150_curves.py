@@ -19,7 +19,7 @@ from benchmarks.clinc150 import load_clinc
 from benchmarks.common import RESULTS, SHARED
 from models import ood
 from models.artifact import load_model
-from models.charts import pyplot
+from models.charts import pyplot, save_png
 from models.forward import encode
 from models.labels import OUT_OF_SCOPE
 
@@ -63,9 +63,7 @@ def main() -> None:
     ax.set_ylabel("in-scope accuracy on test (%)")
     ax.set_title("CLINC150: what each out-of-scope score trades (all-MiniLM-L6-v2, fine-tuned)")
     ax.legend(loc="lower left", fontsize=8)
-    fig.tight_layout()
-    path = RESULTS / "clinc150_tradeoff.png"
-    fig.savefig(path, dpi=110)
+    path = save_png(fig, RESULTS / "clinc150_tradeoff.png")
     print(f"written: {path}")
 
 

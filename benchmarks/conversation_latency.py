@@ -30,7 +30,7 @@ from bot.core.events import CustomerMessage, Person, Place
 from bot.runtime import build_bot
 from bot.storage import describe
 from bot.storage.tables import Decision
-from models.charts import pyplot
+from models.charts import pyplot, save_png
 from models.dataset import load_data
 
 
@@ -80,10 +80,7 @@ def chart(results: dict[str, Any], path: Path) -> Path:
         ax.set_xticks([1, 2, 3], ["classifier", "both models", "end to end"])
         ax.set_title(f"{backend} (p50 ×{results[backend]['ratio_to_classifier_p50']} of the classifier)")
         ax.set_ylabel("ms per message (whiskers: p1–p99)")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=120)
 
 
 def main() -> None:

@@ -28,9 +28,8 @@ from benchmarks.common import REPO, RESULTS, write_result
 from bot.config import load_settings
 from bot.core.app import SupportBot
 from bot.core.events import AgentCard, CustomerMessage, CustomerProfile, Person, Place
-from bot.core.policy import TIERS
 from bot.runtime import build_bot
-from models.charts import pyplot
+from models.charts import pyplot, save_png
 
 DATA = REPO / "benchmarks" / "data" / "escalation_conversations.yaml"
 
@@ -142,10 +141,7 @@ def chart(by_reason: dict[str, dict[str, int]], escalation: dict[str, Any], frus
     right.set_ylim(0, 1.1)
     right.legend(loc="lower right")
     right.set_title(f"{escalation['n']} labelled conversations")
-    fig.tight_layout()
-    fig.savefig(path, dpi=120)
-    plt.close(fig)
-    return path
+    return save_png(fig, path, dpi=120)
 
 
 def main() -> None:
@@ -154,7 +150,6 @@ def main() -> None:
     parser.add_argument("--data", type=Path, default=DATA)
     args = parser.parse_args()
     conversations = load(args.data)
-    assert TIERS  # the policy module is importable before the bots are built
     with tempfile.TemporaryDirectory() as scratch:
         settings = load_settings().model_copy(update={"database_url": f"sqlite:///{scratch}/escalation.db"})
         started = time.perf_counter()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 
@@ -18,6 +19,16 @@ def pyplot():  # matplotlib.pyplot is untyped
     import matplotlib.pyplot as plt
 
     return plt
+
+
+def save_png(fig: Any, path: Path, dpi: int = 110) -> Path:  # a matplotlib Figure (untyped)
+    """Lay out, write and close a figure (closing frees it: pyplot keeps every open figure alive)."""
+    plt = pyplot()
+    fig.tight_layout()
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fig.savefig(path, dpi=dpi)
+    plt.close(fig)
+    return path
 
 
 def confusion_matrix_png(gold: Sequence[str], predicted: Sequence[str], labels: Sequence[str], path: Path) -> Path:
@@ -43,11 +54,7 @@ def confusion_matrix_png(gold: Sequence[str], predicted: Sequence[str], labels: 
             ax.text(j, i, str(int(matrix[i, j])), ha="center", va="center", fontsize=6, color=colour)
     ax.set_title("Confusion matrix (row-normalised; numbers are counts)")
     fig.colorbar(image, fraction=0.03)
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path)
 
 
 def training_curve_png(
@@ -63,8 +70,4 @@ def training_curve_png(
     twin.set_ylabel("validation accuracy", color="tab:orange")
     twin.set_ylim(0, 1.0)
     ax.set_title("Fine-tuning")
-    fig.tight_layout()
-    path.parent.mkdir(parents=True, exist_ok=True)
-    fig.savefig(path, dpi=110)
-    plt.close(fig)
-    return path
+    return save_png(fig, path)

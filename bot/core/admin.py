@@ -145,9 +145,11 @@ async def _status(bot: SupportBot, admin: Person, args: list[str]) -> str:
     )
 
 
-def _intent(bot: SupportBot, name: str) -> str:
-    if name not in bot.tiers.intents:
-        raise CommandError(f"Unknown intent '{name}'." + _suggest(name, bot.tiers.intents))
+def _known(kind: str, given: str, valid: list[str], name: str | None = None) -> str:
+    """`name` (default: what was typed) if it is valid; otherwise an error that suggests and lists."""
+    name = given if name is None else name
+    if name not in valid:
+        raise CommandError(f"Unknown {kind} '{given}'." + _suggest(name, valid))
     return name
 
 
@@ -160,7 +162,7 @@ async def _tier(bot: SupportBot, admin: Person, args: list[str]) -> str:
     _arguments(args, 2, "/tier [INTENT [MODE]]")
     if not args:
         return "\n".join(f"{intent}: {tier}" for intent, tier in bot.tiers.all().items())
-    intent = _intent(bot, args[0])
+    intent = _known("intent", args[0], bot.tiers.intents)
     if len(args) == 1:
         return f"{intent}: {bot.tiers.tier(intent)}"
     mode = args[1].lower()
@@ -178,9 +180,7 @@ async def _threshold(bot: SupportBot, admin: Person, args: list[str]) -> str:
     _arguments(args, 2, "/threshold [NAME [VALUE]]")
     if not args:
         return "\n".join(f"{n} = {bot.tiers.threshold(n):g} ({t.low:g}…{t.high:g}): {t.meaning}" for n, t in THRESHOLDS.items())
-    name = args[0].lower()
-    if name not in THRESHOLDS:
-        raise CommandError(f"Unknown threshold '{args[0]}'." + _suggest(name, list(THRESHOLDS)))
+    name = _known("threshold", args[0], list(THRESHOLDS), args[0].lower())
     spec = THRESHOLDS[name]
     if len(args) == 1:
         return f"{name} = {bot.tiers.threshold(name):g}: {spec.meaning}"
@@ -202,9 +202,7 @@ async def _trigger(bot: SupportBot, admin: Person, args: list[str]) -> str:
     _arguments(args, 2, "/trigger [NAME [on|off]]")
     if not args:
         return "\n".join(f"{n}: {'on' if t.enabled(bot.policy) else 'off'} — {t.summary}" for n, t in TRIGGERS.items())
-    name = args[0].lower()
-    if name not in TRIGGERS:
-        raise CommandError(f"Unknown trigger '{args[0]}'." + _suggest(name, list(TRIGGERS)))
+    name = _known("trigger", args[0], list(TRIGGERS), args[0].lower())
     if len(args) == 1:
         return f"{name}: {'on' if TRIGGERS[name].enabled(bot.policy) else 'off'}"
     state = args[1].lower()

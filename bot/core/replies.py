@@ -5,7 +5,7 @@ from __future__ import annotations
 from typing import TYPE_CHECKING
 
 from bot.core.events import Button, CustomerReply, RatingRequest, ReplyKind
-from bot.storage.tables import Conversation
+from bot.storage.tables import Conversation, utcnow
 
 if TYPE_CHECKING:
     from bot.core.app import SupportBot
@@ -56,8 +56,6 @@ def draft_buttons(draft_id: int) -> tuple[Button, ...]:
 
 async def resolve_conversation(bot: SupportBot, conversation: Conversation) -> RatingRequest:
     """Close the conversation and ask for a CSAT rating, recorded with how it was handled."""
-    from bot.storage.tables import utcnow
-
     assert conversation.id is not None
     await bot.db(bot.store.update_conversation, conversation.id, status="resolved", resolved_at=utcnow())
     await bot.db(bot.store.say, conversation.id, conversation.platform, RATING_TEXT)
