@@ -17,8 +17,9 @@ from bot.core.events import Button, ButtonPress, CommandResponse, OutboundEvent
 from bot.core.frustration import failed_answers
 from bot.core.outcomes import ANSWERING, Outcome
 from bot.core.replies import resolve_conversation, to_customer
+from bot.core.store import CLICK
 from bot.core.triggers import TriggerHit
-from bot.core.turn import CustomerInfo, PastTurn, Turn
+from bot.core.turn import CustomerInfo, PastTurn, Turn, typed
 from bot.storage.tables import Conversation, Customer
 from models.classifier import Prediction
 
@@ -87,7 +88,14 @@ async def handle(bot: SupportBot, press: ButtonPress) -> list[OutboundEvent]:
     label = f"[pressed {press.action}{' ' + argument if argument else ''}]"
     started = time.perf_counter()
     stored = await bot.db(
-        bot.store.remember_delivery, conversation.id, press.user.platform, press.press_id, "customer", press.user.user_id, label
+        bot.store.remember_delivery,
+        conversation.id,
+        press.user.platform,
+        press.press_id,
+        "customer",
+        press.user.user_id,
+        label,
+        CLICK,
     )
     if stored is None:
         return []  # a re-delivered click
@@ -183,7 +191,7 @@ async def _rated(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]
     log.info("csat.recorded conversation=%s rating=%s type=%s", conversation.id, rating, conversation.interaction_type)
     if rating <= 2:
         history = await bot.db(bot.store.history, conversation.id)
-        issue = [t for t in history if t.intent not in ("", "-", "greeting", "thanks") and t.text]
+        issue = [t for t in typed(history) if t.intent not in ("", "-", "greeting", "thanks")]
         if issue:
             await bot.db(
                 bot.gaps.record,

@@ -10,7 +10,7 @@ from bot.core.events import OutboundEvent
 from bot.core.handoff import Suggestion, build_packet, customer_summary
 from bot.core.replies import ticket_buttons, to_customer
 from bot.core.triggers import TriggerHit
-from bot.core.turn import CustomerInfo
+from bot.core.turn import CustomerInfo, typed
 from bot.storage.tables import Conversation, Customer, Ticket, utcnow
 
 if TYPE_CHECKING:
@@ -51,7 +51,8 @@ async def hand_off(
     record = await bot.db(bot.store.customer_record, customer.id, conversation.id)
     suggestions: list[Suggestion] = []
     index = bot.services.index
-    issue = " ".join(t.text for t in turns if t.intent not in ("greeting", "thanks"))[-1000:]
+    words = typed(turns)
+    issue = " ".join(t.text for t in words if t.intent not in ("greeting", "thanks"))[-1000:]
     if ai_context and issue.strip():
         base = bot.services.resolver.base_url
         for hit in await bot.db(index.search, issue, k=3, customer_only=False):
@@ -75,11 +76,11 @@ async def hand_off(
         titles,
     )
     await bot.db(bot.store.update_ticket, ticket.id, summary=packet.to_json())
-    if turns:
+    if words:
         await bot.db(
             bot.gaps.record,
             "escalation",
-            turns[-1].text,
+            words[-1].text,
             intent,
             suggestions[0].article_id if suggestions else None,
             suggestions[0].score if suggestions else None,

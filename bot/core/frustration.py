@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 from bot.core.outcomes import ANSWERING, Outcome
 from bot.core.policy import Frustration
-from bot.core.turn import PastTurn, Turn
+from bot.core.turn import PastTurn, Turn, typed
 
 _WORD = re.compile(r"[a-z0-9']+")
 _FAILURE = re.compile(
@@ -100,7 +100,7 @@ def cues(turn: Turn, config: Frustration) -> list[Cue]:
         found.append(Cue("failed_answer", 1, "the last answer did not help"))
     if turn.sentiment <= config.strong_sentiment:
         found.append(Cue("negative_sentiment", 1, f"{turn.sentiment:+.2f} <= {config.strong_sentiment:+.2f}"))
-    earlier = [p.text for p in turn.history if p.intent not in NOT_AN_ISSUE]
+    earlier = [p.text for p in typed(turn.history) if p.intent not in NOT_AN_ISSUE]
     if earlier and turn.intent not in NOT_AN_ISSUE:
         best = max(overlap(text, t) for t in earlier)
         if best >= config.repeat_similarity and len(_words(text)) >= 3:

@@ -17,7 +17,7 @@ from bot.core.outcomes import Outcome
 from bot.core.priority import PriorityScore
 from bot.core.store import CustomerRecord
 from bot.core.triggers import TriggerHit
-from bot.core.turn import PastTurn
+from bot.core.turn import PastTurn, typed
 from bot.storage.tables import Customer, Message
 
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
@@ -94,8 +94,12 @@ class HandoffPacket:
         fields = (
             CardField("Customer", f"{who} · {c.tier} · ${c.account_value:,.0f}/yr · {c.platform_id}"),
             CardField("History", history),
-            CardField("Intent", f"out of scope (best guess {self.intent}, {self.confidence:.0%})" if self.out_of_scope
-                      else f"{self.intent} ({self.confidence:.0%})"),
+            CardField(
+                "Intent",
+                f"out of scope (best guess {self.intent}, {self.confidence:.0%})"
+                if self.out_of_scope
+                else f"{self.intent} ({self.confidence:.0%})",
+            ),
             CardField(
                 "Priority",
                 f"{self.priority} (" + ", ".join(self.priority_reasons or ("no factors",)) + f") · first reply due {self.due_at}",
@@ -131,7 +135,7 @@ def key_sentences(turns: list[PastTurn], limit: int = 3, max_chars: int = 240) -
     """The customer's most informative sentences in their own words, in the order they said them."""
     scored: list[tuple[float, int, str]] = []
     position = 0
-    for turn in turns:
+    for turn in typed(turns):
         if turn.intent in NOT_AN_ISSUE:
             continue
         for sentence in _sentences(turn.text):
@@ -186,7 +190,7 @@ def transcript_lines(messages: list[Message], max_chars: int = 500) -> tuple[Tra
 
 def entities_of(turns: list[PastTurn]) -> tuple[Entity, ...]:
     seen: dict[tuple[str, str], Entity] = {}
-    for turn in turns:
+    for turn in typed(turns):
         for entity in extract(turn.text):
             seen.setdefault((entity.kind, entity.text.lower()), entity)
     return tuple(seen.values())

@@ -31,6 +31,7 @@ from bot.storage.tables import (
 )
 
 OPEN_TICKET = ("open", "claimed")
+CLICK = "click"  # Message.direction of a customer's button press
 
 
 def _commit_unique(session: Session) -> bool:
@@ -224,7 +225,12 @@ class ConversationStore:
             rows = session.exec(query.order_by(col(Message.id))).all()
         return tuple(
             PastTurn(
-                m.text, d.intent if d else "", d.sentiment if d else None, d.outcome if d else "", d.article_id if d else None
+                m.text,
+                d.intent if d else "",
+                d.sentiment if d else None,
+                d.outcome if d else "",
+                d.article_id if d else None,
+                clicked=m.direction == CLICK,
             )
             for m, d in rows
         )

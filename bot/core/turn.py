@@ -18,6 +18,12 @@ class PastTurn:
     sentiment: float | None
     outcome: str
     article_id: str | None = None
+    clicked: bool = False  # a button press stored as a turn: its text is a label, not the customer's words
+
+
+def typed(turns: tuple[PastTurn, ...] | list[PastTurn]) -> list[PastTurn]:
+    """The turns the customer wrote (not button presses): what summaries, gaps and searches read."""
+    return [t for t in turns if not t.clicked]
 
 
 @dataclass(frozen=True)

@@ -62,7 +62,7 @@ class Message(SQLModel, table=True):
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
     platform: str = Field(max_length=16)
     platform_message_id: str | None = Field(default=None, max_length=128)
-    direction: str = Field(max_length=8)  # inbound | outbound | internal (agents only: notes, drafts)
+    direction: str = Field(max_length=8)  # inbound | outbound | internal (agents only: notes, drafts) | click (a button)
     author: str = Field(max_length=16)  # customer | bot | agent
     author_id: str | None = Field(default=None, max_length=64)
     text: str

@@ -51,7 +51,11 @@ def test_the_talk_to_a_person_button_hands_off(chat: Harness) -> None:
     chat.customer_sees()
     chat.press("Talk to a person")
     assert chat.customer_sees()[0].startswith(HANDOFF)
-    assert "pressed “Talk to a person”" in reasons(chat.only_card())
+    card = chat.only_card()
+    assert "pressed “Talk to a person”" in reasons(card)
+    assert dict(card.sections)["Summary"] == "• how do I set up recurring tasks"  # the customer's words, not the click
+    with Session(chat.bot.store.engine) as session:
+        assert [g.text for g in session.exec(select(KnowledgeGap)).all()] == ["how do I set up recurring tasks"]
 
 
 def test_low_confidence_asks_one_clarifying_question_then_hands_off(chat: Harness) -> None:
