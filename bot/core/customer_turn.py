@@ -14,7 +14,7 @@ from typing import TYPE_CHECKING
 
 from bot.core.entities import extract
 from bot.core.escalate import hand_off
-from bot.core.events import AgentNotice, Button, CustomerMessage, CustomerReply, DraftCard, OutboundEvent
+from bot.core.events import AgentNotice, Button, CustomerMessage, DraftCard, OutboundEvent
 from bot.core.outcomes import ANSWERING, Outcome
 from bot.core.replies import answer_buttons, draft_buttons, resolve_conversation, to_customer
 from bot.core.triggers import TriggerHit, fired, is_closing
@@ -186,14 +186,13 @@ async def escalate(
 ) -> list[OutboundEvent]:
     await remember(bot, record, turn, Outcome.HANDED_OFF, hits)
     p = turn.prediction
-    outs = await hand_off(
-        bot, record.conversation, record.customer, hits, p.best_intent, p.confidence, p.out_of_scope, ai_context
+    unsure_again = (
+        turn.history and turn.history[-1].outcome == Outcome.CLARIFIED and "low_confidence" in {h.trigger for h in hits}
     )
-    if turn.history and turn.history[-1].outcome == Outcome.CLARIFIED and "low_confidence" in {h.trigger for h in hits}:
-        first = outs[0]
-        if isinstance(first, CustomerReply):
-            outs[0] = replace(first, text=first.text + UNSURE_AGAIN)
-    return outs
+    note = UNSURE_AGAIN if unsure_again else ""
+    return await hand_off(
+        bot, record.conversation, record.customer, hits, p.best_intent, p.confidence, p.out_of_scope, ai_context, note
+    )
 
 
 async def clarify(bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[TriggerHit]) -> list[OutboundEvent]:

@@ -33,8 +33,10 @@ async def hand_off(
     confidence: float,
     out_of_scope: bool,
     ai_context: bool = True,
+    note: str = "",
 ) -> list[OutboundEvent]:
-    """Open a ticket (call after the turn's decision is stored, so the packet includes it)."""
+    """Open a ticket (call after the turn's decision is stored, so the packet includes it); `note` is
+    added to what the customer is told."""
     assert conversation.id is not None and customer.id is not None
     now = utcnow()
     info = CustomerInfo(customer.tier, customer.account_value)
@@ -58,7 +60,8 @@ async def hand_off(
         for hit in await bot.db(index.search, issue, k=3, customer_only=False):
             link = f"{base}/{hit.article_id}" if base else hit.article_id
             suggestions.append(Suggestion(hit.article_id, hit.title, link, hit.score))
-    customer_reply = await to_customer(bot, conversation, HANDOFF_TEXT.format(due=WAIT.get(score.level, "")), "handoff")
+    text = HANDOFF_TEXT.format(due=WAIT.get(score.level, "")) + note
+    customer_reply = await to_customer(bot, conversation, text, "handoff")
     messages = await bot.db(bot.store.transcript, conversation.id)
     titles = {a.id: a.title for a in index.kb.articles.values()}
     packet = build_packet(

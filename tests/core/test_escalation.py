@@ -11,7 +11,7 @@ from sqlmodel import Session, select
 from bot.core.events import AgentCard, CustomerProfile
 from bot.core.policy import load_policy
 from bot.core.services import Services
-from bot.storage.tables import Ticket
+from bot.storage.tables import Message, Ticket
 from knowledge.base import load_knowledge_base
 from knowledge.embedding import SentenceEncoder
 from knowledge.gaps import KnowledgeGap
@@ -64,7 +64,10 @@ def test_low_confidence_asks_one_clarifying_question_then_hands_off(chat: Harnes
     assert question.startswith("Sorry, I'm not sure I understood.")
     assert chat.agents_see() == []
     chat.say("do you know who won the football last night")
-    assert "I'm still not sure what you need" in chat.customer_sees()[0]
+    [told] = chat.customer_sees()
+    assert "I'm still not sure what you need" in told
+    with Session(chat.bot.store.engine) as session:  # the transcript keeps what the customer was actually told
+        assert told in [m.text for m in session.exec(select(Message).where(Message.author == "bot")).all()]
     assert "low_confidence: out of scope" in reasons(chat.only_card())
 
 
