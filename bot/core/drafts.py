@@ -17,7 +17,6 @@ if TYPE_CHECKING:
     from bot.core.app import SupportBot
 
 log = logging.getLogger("supportbot.drafts")
-VERDICTS = ("approved", "edited", "rejected")
 
 
 async def decide(bot: SupportBot, agent: Person, draft_id: int, verdict: str, text: str | None = None) -> list[OutboundEvent]:

@@ -8,7 +8,7 @@ Slack renders buttons as Block Kit actions, Discord as components; the console n
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import Literal
 
 
@@ -189,12 +189,3 @@ class CommandResponse:
 
 OutboundEvent = CustomerReply | RatingRequest | AgentCard | DraftCard | AgentNotice | CommandResponse
 
-
-@dataclass
-class Outbox:
-    """What one inbound event produced, in order."""
-
-    events: list[OutboundEvent] = field(default_factory=list)
-
-    def add(self, event: OutboundEvent) -> None:
-        self.events.append(event)

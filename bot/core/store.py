@@ -6,7 +6,6 @@ event loop never waits on the database. Objects come back detached (no lazy load
 
 from __future__ import annotations
 
-import datetime as dt
 from collections.abc import Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -246,12 +245,6 @@ class ConversationStore:
             ).all()
         return list(reversed(rows))
 
-    def decisions(self, conversation_id: int) -> list[Decision]:
-        with self.session() as session:
-            return list(
-                session.exec(select(Decision).where(Decision.conversation_id == conversation_id).order_by(col(Decision.id))).all()
-            )
-
     def record_decision(self, decision: Decision) -> Decision:
         with self.session() as session:
             session.add(decision)
@@ -377,6 +370,3 @@ class ConversationStore:
             session.add(setting)
             session.commit()
 
-
-def since(days: float) -> dt.datetime:
-    return utcnow() - dt.timedelta(days=days)
