@@ -52,3 +52,8 @@ def scratch_postgres(prefix: str = "supportbot_bench") -> Iterator[str]:
     finally:
         with psycopg.connect(admin, autocommit=True) as connection:
             connection.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+
+
+async def discard(event: object) -> str:
+    """A stand-in adapter `send` for benchmarks that judge the bot's decisions, not a platform."""
+    return "bench"

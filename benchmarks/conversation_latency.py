@@ -23,7 +23,7 @@ from typing import Any
 
 import numpy as np
 
-from benchmarks.common import RESULTS, scratch_postgres, write_result
+from benchmarks.common import RESULTS, discard, scratch_postgres, write_result
 from bot.config import BUNDLED_INTENTS_TEST, load_settings
 from bot.core.app import SupportBot
 from bot.core.events import CustomerMessage, Person, Place
@@ -94,6 +94,7 @@ def main() -> None:
         for backend, url in (("sqlite", f"sqlite:///{scratch}/latency.db"), ("postgresql", postgres)):
             settings = load_settings().model_copy(update={"database_url": url})
             bot = build_bot(settings, args.model)
+            bot.attach(discard)
             results[backend] = asyncio.run(measure(bot, texts, backend))
             results[backend]["database"] = describe(url)
             bot.store.engine.dispose()

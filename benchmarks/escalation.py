@@ -24,10 +24,10 @@ from typing import Any
 import numpy as np
 import yaml
 
-from benchmarks.common import REPO, RESULTS, write_result
+from benchmarks.common import REPO, RESULTS, discard, write_result
 from bot.config import load_settings
 from bot.core.app import SupportBot
-from bot.core.events import AgentCard, CustomerMessage, CustomerProfile, Person, Place
+from bot.core.events import CustomerMessage, CustomerProfile, Person, Place
 from bot.runtime import build_bot
 from models.charts import pyplot, save_png
 
@@ -73,11 +73,11 @@ async def run_one(bot: SupportBot, convo: Labelled, run: str) -> Outcome:
     place = Place("bench", f"dm-{run}-{convo.id}")
     profile = CustomerProfile(company=f"Customer {convo.id}", tier=convo.tier, account_value=convo.account_value)
     for number, text in enumerate(convo.turns, start=1):
-        outbound = await bot.handle(CustomerMessage(f"{run}-{convo.id}-{number}", person, place, text, profile))
-        cards = [o for o in outbound if isinstance(o, AgentCard)]
-        if cards:
-            triggers = tuple(line.split(":")[0].lstrip("• ") for line in dict(cards[0].sections)["Why escalated"].splitlines())
-            return Outcome(True, number, triggers)
+        message_id = f"{run}-{convo.id}-{number}"
+        await bot.handle(CustomerMessage(message_id, person, place, text, profile))
+        decided = await bot.db(bot.store.decision_of, "bench", message_id)
+        if decided is not None and decided.outcome == "handed_off":
+            return Outcome(True, number, tuple(decided.triggers.split(",")) if decided.triggers else ())
     return Outcome(False, None, ())
 
 
@@ -154,9 +154,11 @@ def main() -> None:
         settings = load_settings().model_copy(update={"database_url": f"sqlite:///{scratch}/escalation.db"})
         started = time.perf_counter()
         full_bot = build_bot(settings, args.model)
+        full_bot.attach(discard)
         full = asyncio.run(evaluate(full_bot, conversations, "full"))
         solo_settings = settings.model_copy(update={"database_url": f"sqlite:///{scratch}/frustration.db"})
         solo_bot = build_bot(solo_settings, args.model)
+        solo_bot.attach(discard)
         frustration_only(solo_bot)
         solo = asyncio.run(evaluate(solo_bot, conversations, "solo"))
         seconds = time.perf_counter() - started

@@ -54,6 +54,7 @@ def build_bot(
         access,
         GapLog(engine),
         max_message_chars=settings.max_message_chars,
+        product_name=settings.product_name,
         describe_setup=lambda: [
             f"database: {describe(settings.database_url)}",
             f"model: {directory}",

@@ -25,6 +25,7 @@ from knowledge.types import VALUE_SOURCES, ActionResult, ResolveRequest
 
 HANDOFF_MESSAGE = "I couldn't do that just now, so I'm passing you to a person who can."
 _ENV = re.compile(r"\$\{([A-Z0-9_]+)\}")
+_PLACEHOLDER = re.compile(r"\$\{([^}]*)\}")
 
 
 class Action(Protocol):
@@ -53,6 +54,9 @@ class WebhookAction:
             if value is None:
                 return self._failed(f"the conversation has no {source} to send as '{target}'")
             payload[target] = value
+        unset = _unset_variable(self.headers)
+        if unset is not None:  # the environment changed since loading: don't send `Bearer ` and get an obscure 401
+            return self._failed(f"header '{unset[0]}' needs environment variable {unset[1]}, which is not set")
         headers = {key: _ENV.sub(lambda m: os.environ.get(m.group(1), ""), value) for key, value in self.headers.items()}
         is_get = self.method == "GET"
         try:
@@ -68,7 +72,7 @@ class WebhookAction:
                     return self._failed(f"HTTP {response.status} from the webhook")
         except TimeoutError:
             return self._failed(f"no answer within {self.timeout_seconds:g} s")
-        except aiohttp.ClientError as exc:
+        except (aiohttp.ClientError, ValueError) as exc:  # only the type: the text may quote a header, i.e. a secret
             return self._failed(f"request failed: {type(exc).__name__}")
         try:
             data = json.loads(text)
@@ -84,6 +88,30 @@ class WebhookAction:
 
     def _failed(self, detail: str) -> ActionResult:
         return ActionResult(self.name, False, HANDOFF_MESSAGE, detail)
+
+
+def _unset_variable(headers: Mapping[str, str]) -> tuple[str, str] | None:
+    """The first (header, VARIABLE) whose ${VARIABLE} is unset or empty, if any."""
+    for key, value in headers.items():
+        for variable in _ENV.findall(value):
+            if not os.environ.get(variable):
+                return key, variable
+    return None
+
+
+def _check_headers(name: str, headers: Mapping[str, str]) -> None:
+    """Fail at start, not on a customer's request, when a header's ${VARIABLE} is unusable; never quote a value."""
+    for key, value in headers.items():
+        for variable in _PLACEHOLDER.findall(value):
+            if not _ENV.fullmatch(f"${{{variable}}}"):
+                raise ActionError(f"action '{name}': header '{key}' has a ${{…}} that is not an environment variable name (${{UPPER_CASE}})")
+    unset = _unset_variable(headers)
+    if unset is not None:
+        raise ActionError(f"action '{name}': header '{unset[0]}' needs environment variable {unset[1]}, which is not set (or empty)")
+    for key, value in headers.items():
+        for variable in _ENV.findall(value):
+            if any(c in os.environ.get(variable, "") for c in "\r\n"):
+                raise ActionError(f"action '{name}': environment variable {variable} (header '{key}') contains a line break")
 
 
 def _webhook(name: str, config: Mapping[str, Any]) -> WebhookAction:
@@ -107,12 +135,14 @@ def _webhook(name: str, config: Mapping[str, Any]) -> WebhookAction:
     timeout = float(config.get("timeout_seconds", 5))
     if not 0 < timeout <= 60:
         raise ActionError(f"action '{name}': timeout_seconds must be between 0 and 60")
+    headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
+    _check_headers(name, headers)
     return WebhookAction(
         name=name,
         url=url,
         method=method,
         fields=fields,
-        headers={str(k): str(v) for k, v in (config.get("headers") or {}).items()},
+        headers=headers,
         response_template=str(config.get("response_template", "Done.")),
         timeout_seconds=timeout,
     )

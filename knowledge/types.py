@@ -23,6 +23,7 @@ class ResolveRequest:
     intent: str
     confidence: float
     customer: CustomerContext = CustomerContext()
+    idempotency_key: str | None = None  # the same for a re-run of the same turn, so a webhook can ignore the repeat
 
     def value(self, source: str) -> str | None:
         """A conversation field by dotted name, as action configs refer to them."""
@@ -59,7 +60,8 @@ class Answer:
     conditions_unmet: tuple[str, ...] = ()
 
     def render(self) -> str:
-        parts = [f"*{self.title}*", self.text]
+        """Plain text (command line, logs); the bot formats answers itself as rich text."""
+        parts = [self.title, self.text]
         if self.conditions_unmet:
             parts.append("Note: this " + "; it ".join(self.conditions_unmet) + ".")
         parts.append(f"Full article: {self.link}")

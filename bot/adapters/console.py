@@ -34,8 +34,12 @@ from bot.core.events import (
     Person,
     Place,
     RatingRequest,
+    RetireButtons,
     SlashCommand,
 )
+from bot.core.text import Rich, Span
+
+_HIDDEN = dict.fromkeys([*range(0, 9), *range(11, 32), 127, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
 
 PLATFORM = "console"
 CUSTOMER = Person(PLATFORM, "customer", "Casey (customer)")
@@ -43,6 +47,7 @@ AGENT = Person(PLATFORM, "agent", "Sam")
 ADMIN = Person(PLATFORM, "admin", "Alex (admin)")
 ROLES = {"customer": CUSTOMER, "agent": AGENT, "admin": ADMIN}
 PLACE = Place(PLATFORM, "dm-casey")
+AGENTS_ROOM = Place(PLATFORM, "agents", agents_room=True)
 AGENT_VERBS = {
     "claim": "ticket.claim",
     "resolve": "ticket.resolve",
@@ -61,6 +66,18 @@ def _buttons(buttons: tuple[Button, ...], start: int) -> str:
     return "  ".join(f"[#{start + i} {b.label}]" for i, b in enumerate(buttons))
 
 
+def _span(span: Span) -> str:
+    if not span.untrusted:
+        return span.text if span.style != "link" or span.url == span.text else f"{span.text} <{span.url}>"
+    flat = " ⏎ ".join(span.text.translate(_HIDDEN).splitlines())  # one line: it cannot pose as a line of ours
+    return f"“{flat}”" if span.style == "quote" else flat
+
+
+def render(text: Rich | str) -> str:
+    """Plain terminal text; a customer's words stay on one quoted line."""
+    return text if isinstance(text, str) else "".join(_span(s) for s in text.spans)
+
+
 @dataclass
 class ConsoleAdapter:
     """`lines` yields what the person types (stdin by default); output goes to `out`."""
@@ -71,6 +88,7 @@ class ConsoleAdapter:
     name: str = "console"
     role: str = "customer"
     _buttons: list[tuple[Person, Button]] = field(default_factory=list)
+    _buttons_ref: str | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _stopped: bool = False
 
@@ -115,12 +133,13 @@ class ConsoleAdapter:
             text = None
             if button.action == "draft.edit":
                 text = self.read_line("edited text> ")
+            where = PLACE if self.role == "customer" else AGENTS_ROOM
             return ButtonPress(
-                f"press-{next(self._ids)}", owner if self.role == "customer" else person, button.action, button.value, text, PLACE
+                f"press-{next(self._ids)}", owner if self.role == "customer" else person, button.action, button.value, text, where
             )
         if line.startswith("/"):
             name, _, arguments = line[1:].partition(" ")
-            return SlashCommand(person, name, arguments, PLACE)
+            return SlashCommand(person, name, arguments, AGENTS_ROOM if self.role != "customer" else PLACE)
         if self.role == "agent":
             return self._agent(line)
         if self.role == "admin":
@@ -132,9 +151,9 @@ class ConsoleAdapter:
         verb, _, rest = line.partition(" ")
         target, _, text = rest.strip().partition(" ")
         if verb in ("reply", "note") and target.isdigit() and text.strip():
-            return AgentMessage(f"console-{next(self._ids)}", AGENT, text.strip(), verb == "note", int(target))
+            return AgentMessage(f"console-{next(self._ids)}", AGENT, text.strip(), verb == "note", int(target), place=AGENTS_ROOM)
         if verb in AGENT_VERBS and target.isdigit():
-            return ButtonPress(f"press-{next(self._ids)}", AGENT, AGENT_VERBS[verb], target, text.strip() or None, PLACE)
+            return ButtonPress(f"press-{next(self._ids)}", AGENT, AGENT_VERBS[verb], target, text.strip() or None, AGENTS_ROOM)
         self.print(
             "  (as agent: claim T · reply T TEXT · note T TEXT · resolve T · handback T · approve D · edit D TEXT · reject D)"
         )
@@ -146,25 +165,30 @@ class ConsoleAdapter:
 
     def _offer(self, owner: Person, buttons: tuple[Button, ...]) -> str:
         self._buttons = [(owner, b) for b in buttons]
+        self._buttons_ref = f"console-out-{next(self._ids)}"
         return _buttons(buttons, 1)
 
 
 def _customer_reply(adapter: ConsoleAdapter, event: CustomerReply) -> str | None:
     who = f"{event.author} (agent)" if event.author else "bot"
-    adapter.print(_indent(event.text, "        ").replace("        ", f"{who}> ".ljust(8), 1))
+    adapter.print(_indent(render(event.text), "        ").replace("        ", f"{who}> ".ljust(8), 1))
     if event.buttons:
         adapter.print("        " + adapter._offer(CUSTOMER, event.buttons))
+        return adapter._buttons_ref
     return None
 
 
 def _rating(adapter: ConsoleAdapter, event: RatingRequest) -> str | None:
-    adapter.print(f"bot>    {event.text}")
+    adapter.print(f"bot>    {render(event.text)}")
     adapter.print("        " + adapter._offer(CUSTOMER, event.buttons))
-    return None
+    return adapter._buttons_ref
 
 
 def _card(adapter: ConsoleAdapter, event: AgentCard) -> str | None:
-    adapter.print(_indent(event.render_text(), "  │ #agents  "))
+    lines = [event.title, *(f"{f.label}: {render(f.value)}" for f in event.fields)]
+    for heading, body in event.sections:
+        lines += ["", f"{heading}:", render(body)]
+    adapter.print(_indent("\n".join(lines), "  │ #agents  "))
     adapter.print(
         "  │ #agents  " + adapter._offer(AGENT, event.buttons) + f"   (or: claim {event.ticket_id}, reply {event.ticket_id} …)"
     )
@@ -173,15 +197,24 @@ def _card(adapter: ConsoleAdapter, event: AgentCard) -> str | None:
 
 def _draft(adapter: ConsoleAdapter, event: DraftCard) -> str | None:
     adapter.print(f"  │ #agents  Draft #{event.draft_id} for review · {event.intent} ({event.confidence:.0%})")
-    adapter.print(f"  │ #agents  customer asked: {event.customer_text}")
-    adapter.print(_indent(event.draft_text, "  │ #agents  > "))
+    adapter.print(f"  │ #agents  customer asked: {render(Rich((Span(event.customer_text, 'quote', untrusted=True),)))}")
+    adapter.print(_indent(render(event.draft_text), "  │ #agents  > "))
     adapter.print("  │ #agents  " + adapter._offer(AGENT, event.buttons))
-    return f"draft-{event.draft_id}"
+    return adapter._buttons_ref
 
 
 def _notice(adapter: ConsoleAdapter, event: AgentNotice) -> str | None:
     where = f"ticket #{event.ticket_id}: " if event.ticket_id else ""
-    adapter.print(f"  │ #agents  {where}{event.text}")
+    adapter.print(_indent(f"{where}{render(event.text)}", "  │ #agents  "))
+    return None
+
+
+def _retire(adapter: ConsoleAdapter, event: RetireButtons) -> str | None:
+    """Stale buttons stop working: the console forgets them if they are the ones on offer."""
+    if event.ref == adapter._buttons_ref:
+        adapter._buttons = []
+        note = f" ({render(event.note)})" if event.note else ""
+        adapter.print(f"        (the buttons above no longer apply{note})")
     return None
 
 
@@ -197,5 +230,6 @@ RENDERERS: dict[type, Callable[[ConsoleAdapter, object], str | None]] = {
     AgentCard: _card,  # type: ignore[dict-item]
     DraftCard: _draft,  # type: ignore[dict-item]
     AgentNotice: _notice,  # type: ignore[dict-item]
+    RetireButtons: _retire,  # type: ignore[dict-item]
     CommandResponse: _response,  # type: ignore[dict-item]
 }

@@ -11,7 +11,7 @@ from pathlib import Path
 
 from bot.adapters.console import ADMIN, ConsoleAdapter
 from bot.config import Settings, cache_home
-from bot.core.adapter import connect
+from bot.core.adapter import serve
 from bot.core.events import CustomerProfile
 from bot.model_store import ensure_model
 from bot.runtime import build_bot
@@ -58,5 +58,5 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         f"database: {describe(settings.database_url)} · {len(bot.services.index.kb.articles)} articles · "
         f"{len(bot.tiers.intents)} intents · log: {log_file}"
     )
-    asyncio.run(adapter.run(connect(bot, adapter)))
+    asyncio.run(serve(bot, adapter))
     return 0

@@ -1,5 +1,7 @@
-"""Who may do what: admin commands for configured admin ids; agent actions for configured agent
-ids (or, when none are configured, anyone the adapter lets into the private agents' channel)."""
+"""Who may do what: admin commands for configured admin ids; agent actions for configured agent ids
+or, when none are configured, for members of the private agents' channel. Either way an agent action
+must also come from that channel (`Place.agents_room`, checked in bot.core.agent_desk): being listed
+as an agent never lets a DM or a customer channel act on tickets."""
 
 from __future__ import annotations
 

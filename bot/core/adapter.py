@@ -1,7 +1,15 @@
 """The adapter interface and the loop that connects an adapter to the core.
 
 An adapter delivers inbound events to a callback and sends outbound events; `send` returns the
-platform's id for what it posted (for an `AgentCard`, the thread that follow-ups go to).
+platform's id for what it posted (for an `AgentCard`, the thread that follow-ups go to; for anything
+with buttons, the message that `RetireButtons` will later edit).
+
+What the core relies on an adapter for:
+- ids: `CustomerMessage.message_id`, `AgentMessage.message_id` and `ButtonPress.press_id` are unique on
+  the platform (scope per-channel ids with `scoped_id`), and a re-delivery carries the same id;
+- places: `Place.agents_room` is true exactly for events from the private agents' channel (and its
+  threads), and `agent_thread_id` is unique on the platform;
+- rendering: `Rich` text is rendered with the platform's escaping for its untrusted spans.
 """
 
 from __future__ import annotations
@@ -11,7 +19,7 @@ from collections.abc import Awaitable, Callable
 from typing import Protocol
 
 from bot.core.app import SupportBot
-from bot.core.events import AgentCard, InboundEvent, OutboundEvent
+from bot.core.events import InboundEvent, OutboundEvent
 
 log = logging.getLogger("supportbot.dispatch")
 EventSink = Callable[[InboundEvent], Awaitable[None]]
@@ -24,23 +32,23 @@ class Adapter(Protocol):
         """Receive events and pass each to `sink` until the platform connection ends or `stop` is called."""
 
     async def send(self, event: OutboundEvent) -> str | None:
-        """Deliver one outbound event; return the platform id of what was posted, if any."""
+        """Deliver one outbound event; return the platform id of what was posted, if any. Raise when
+        the platform did not take it: the event stays in the outbox and is sent again later."""
 
     async def stop(self) -> None: ...
 
 
 def connect(bot: SupportBot, adapter: Adapter) -> EventSink:
-    """The callback an adapter calls per inbound event: handle it, send what it produced, link ticket threads."""
+    """Route the bot's outbound events to `adapter` and return the callback for its inbound events."""
+    bot.attach(adapter.send)
+    return bot.handle
 
-    async def sink(event: InboundEvent) -> None:
-        try:
-            outbound = await bot.handle(event)
-        except Exception:
-            log.exception("event.failed kind=%s", type(event).__name__)
-            raise
-        for item in outbound:
-            posted = await adapter.send(item)
-            if isinstance(item, AgentCard) and posted:
-                await bot.link_agent_thread(item.ticket_id, posted)
 
-    return sink
+async def serve(bot: SupportBot, adapter: Adapter) -> None:
+    """Connect, send what an earlier run left pending, re-run turns it died on, then take events."""
+    sink = connect(bot, adapter)
+    resent = await bot.resend_pending()
+    recovered = await bot.recover()
+    if resent or recovered:
+        log.info("startup.recovered resent=%s turns=%s", resent, recovered)
+    await adapter.run(sink)

@@ -10,6 +10,7 @@ import asyncio
 import datetime as dt
 import difflib
 import logging
+import math
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,9 +19,10 @@ from typing import TYPE_CHECKING
 from sqlmodel import Session
 
 from bot.core import stats
-from bot.core.events import CommandResponse, OutboundEvent, Person, SlashCommand
+from bot.core.events import CommandResponse, Person, SlashCommand
+from bot.core.outbox import Outgoing
 from bot.core.policy import TIERS
-from bot.core.tiers import THRESHOLDS
+from bot.core.tiers import THRESHOLDS, Threshold
 from bot.core.triggers import TRIGGERS
 from bot.storage.tables import AuditEntry, aware, utcnow
 
@@ -29,6 +31,9 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("supportbot.admin")
 UMBRELLA = ("supportbot", "sb")  # `/supportbot tier …` on platforms with one registered slash command
+ECHO_CHARS = 80  # bad input is quoted back at most this long
+ANSWER_CHARS = 3900  # under every platform's message limit
+MAX_DAYS = 3650
 
 
 class CommandError(Exception):
@@ -74,7 +79,7 @@ def _arguments(args: list[str], most: int, usage: str) -> None:
         raise CommandError(f"Too many arguments. Usage: {usage}")
 
 
-async def handle(bot: SupportBot, event: SlashCommand) -> list[OutboundEvent]:
+async def handle(bot: SupportBot, event: SlashCommand) -> list[Outgoing]:
     name, text = event.name.lstrip("/").lower(), event.text.strip()
     if name in UMBRELLA:
         name, _, text = text.partition(" ")
@@ -82,29 +87,89 @@ async def handle(bot: SupportBot, event: SlashCommand) -> list[OutboundEvent]:
     allowed = bot.access.is_admin(event.user)
     if not allowed:
         result, ok = (
-            (f"Sorry, /{name} is for admins only. An admin can add your id ({event.user.key}) to SUPPORTBOT_ADMIN_IDS."),
+            f"Sorry, /{_clip(name)} is for admins only. An admin can add your id ({event.user.key}) to SUPPORTBOT_ADMIN_IDS.",
             False,
         )
     elif name not in COMMANDS:
-        result, ok = f"Unknown command '/{name}'." + _suggest(name, sorted(COMMANDS)), False
+        result, ok = f"Unknown command '/{_clip(name)}'." + _suggest(name, sorted(COMMANDS)), False
     else:
-        try:
-            result, ok = await COMMANDS[name].run(bot, event.user, shlex.split(text)), True
-        except ValueError as exc:  # shlex: unbalanced quotes
-            result, ok = f"Could not read the arguments: {exc}.", False
-        except CommandError as exc:
-            result, ok = str(exc), False
+        result, ok = await _run(bot, event.user, name, text)
+    result = _bounded(result)
+    if not await _audit(bot, event.user, name, text, allowed, result):
+        result += "\n(The audit log could not be written; see the server log.)"
+    log.info("admin.command actor=%s command=%s allowed=%s ok=%s", event.user.key, _printable(name), allowed, ok)
+    return [Outgoing(CommandResponse(event.user, result, event.place, ok))]
+
+
+async def _run(bot: SupportBot, admin: Person, name: str, text: str) -> tuple[str, bool]:
+    """The answer and whether the command worked; never raises, so every call is answered and audited."""
+    try:
+        args = shlex.split(text)
+    except ValueError as exc:  # unbalanced quotes or a trailing backslash, nothing else
+        return f"Could not read the arguments: {exc}.", False
+    try:
+        return await COMMANDS[name].run(bot, admin, args), True
+    except CommandError as exc:
+        return _unechoed(str(exc), args), False
+    except Exception as exc:  # the message could hold anything (a connection string): only its type is shown
+        log.exception("admin.command_failed command=%s", _printable(name))
+        return f"Internal error running /{name}; it was logged ({type(exc).__name__}).", False
+
+
+async def _audit(bot: SupportBot, who: Person, name: str, text: str, allowed: bool, result: str) -> bool:
+    """Write the audit row; False (logged) if the database refused it, so the caller still gets an answer."""
     entry = AuditEntry(
-        actor=event.user.key,
-        platform=event.user.platform,
-        command=name[:64],
-        arguments=text[:1000],
+        actor=_storable(who.key, 64),
+        platform=_storable(who.platform, 16),
+        command=_storable(name, 64),
+        arguments=_storable(text, 1000),
         allowed=allowed,
-        result=result[:2000],
+        result=_storable(result, 2000),
     )
-    await bot.db(bot.store.add, entry)
-    log.info("admin.command actor=%s command=%s allowed=%s ok=%s", event.user.key, name, allowed, ok)
-    return [CommandResponse(event.user, result, event.place, ok)]
+    try:
+        await bot.db(bot.store.add, entry)
+    except Exception:
+        log.exception("admin.audit_failed actor=%s command=%s", who.key, _printable(name))
+        return False
+    return True
+
+
+def _clip(text: str, most: int = ECHO_CHARS) -> str:
+    """Input quoted back in an answer: a 40 kB argument is not sent back whole."""
+    return text if len(text) <= most else text[: most - 1] + "…"
+
+
+def _unechoed(message: str, args: list[str]) -> str:
+    """Commands quote the word they reject; long words are clipped here, once for every command."""
+    for arg in sorted({a for a in args if len(a) > ECHO_CHARS}, key=len, reverse=True):
+        message = message.replace(arg, _clip(arg))
+    return message
+
+
+def _bounded(answer: str) -> str:
+    """An answer every platform accepts: no NUL bytes, under the message limit."""
+    answer = answer.replace("\x00", "")
+    if len(answer) <= ANSWER_CHARS:
+        return answer
+    note = f"\n… ({len(answer) - ANSWER_CHARS + 100:,} more characters not shown)"
+    return answer[: ANSWER_CHARS - 100] + note
+
+
+def _storable(text: str, most: int) -> str:
+    """Text every database stores: PostgreSQL rejects NUL bytes, and lone surrogates cannot be encoded."""
+    return text.replace("\x00", "").encode("utf-8", "replace").decode("utf-8")[:most]
+
+
+def _printable(name: str) -> str:
+    """A command name for one log line: control and format characters escaped, so a line cannot be faked."""
+    name = _clip(name)
+    return name if name.isprintable() else ascii(name)
+
+
+async def _store_setting(bot: SupportBot, key: str, value: str, admin: Person) -> None:
+    """Store the change (bumping the settings version every process watches) and apply it here now."""
+    await bot.db(bot.store.set_setting, key, value, admin.key)
+    await bot.sync_settings(force=True)
 
 
 @command("help")
@@ -169,9 +234,8 @@ async def _tier(bot: SupportBot, admin: Person, args: list[str]) -> str:
     if mode not in TIERS:
         raise CommandError(f"Unknown tier '{args[1]}'. Valid: {', '.join(TIERS)}.")
     before = bot.tiers.tier(intent)
-    bot.tiers.set_tier(intent, mode)
-    await bot.db(bot.store.set_setting, f"tier.{intent}", mode, admin.key)
-    return f"{intent}: {before} → {mode}"
+    await _store_setting(bot, f"tier.{intent}", mode, admin)
+    return f"{intent}: {before} → {bot.tiers.tier(intent)}"
 
 
 @command("threshold")
@@ -184,16 +248,23 @@ async def _threshold(bot: SupportBot, admin: Person, args: list[str]) -> str:
     spec = THRESHOLDS[name]
     if len(args) == 1:
         return f"{name} = {bot.tiers.threshold(name):g}: {spec.meaning}"
+    value = _threshold_value(name, spec, args[1])
+    before = bot.tiers.threshold(name)
+    await _store_setting(bot, f"threshold.{name}", str(value), admin)
+    return f"{name}: {before:g} → {bot.tiers.threshold(name):g}"
+
+
+def _threshold_value(name: str, spec: Threshold, given: str) -> float:
+    """A finite number in the threshold's range: nan would compare false with everything and disable it."""
     try:
-        value = float(args[1])
+        value = float(given)
     except ValueError:
-        raise CommandError(f"'{args[1]}' is not a number; {name} takes a value from {spec.low:g} to {spec.high:g}.") from None
+        raise CommandError(f"'{_clip(given)}' is not a number; {name} takes a value from {spec.low:g} to {spec.high:g}.") from None
+    if not math.isfinite(value):
+        raise CommandError(f"{name} takes a finite number from {spec.low:g} to {spec.high:g}, not '{_clip(given)}'.")
     if not spec.low <= value <= spec.high:
         raise CommandError(f"{name} must be between {spec.low:g} and {spec.high:g}; got {value:g}.")
-    before = bot.tiers.threshold(name)
-    bot.tiers.set_threshold(name, value)
-    await bot.db(bot.store.set_setting, f"threshold.{name}", str(value), admin.key)
-    return f"{name}: {before:g} → {bot.tiers.threshold(name):g}"
+    return value + 0.0  # -0.0 → 0.0
 
 
 @command("trigger")
@@ -208,21 +279,15 @@ async def _trigger(bot: SupportBot, admin: Person, args: list[str]) -> str:
     state = args[1].lower()
     if state not in ("on", "off"):
         raise CommandError(f"Say on or off, not '{args[1]}'.")
-    bot.tiers.set_trigger(name, state == "on")
-    await bot.db(bot.store.set_setting, f"trigger.{name}", state, admin.key)
-    return f"{name}: {state}"
+    await _store_setting(bot, f"trigger.{name}", state, admin)
+    return f"{name}: {'on' if TRIGGERS[name].enabled(bot.policy) else 'off'}"
 
 
 @command("stats")
 async def _stats(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """stats [DAYS] — automation, deflection and escalation rates, triggers, draft approval, CSAT, gaps (default 7 days)."""
     _arguments(args, 1, "/stats [DAYS]")
-    try:
-        days = float(args[0]) if args else 7.0
-    except ValueError:
-        raise CommandError(f"DAYS must be a number, not '{args[0]}'.") from None
-    if days <= 0:
-        raise CommandError("DAYS must be more than 0.")
+    days = _days(args[0]) if args else 7.0
 
     def compute() -> stats.Stats:
         with Session(bot.store.engine) as session:
@@ -230,6 +295,21 @@ async def _stats(bot: SupportBot, admin: Person, args: list[str]) -> str:
 
     report = await bot.db(compute)
     return report.render(bot.tiers.all(), bot.policy.approval)
+
+
+def _days(given: str) -> float:
+    """DAYS the clock can go back: finite, more than 0, at most ten years (beyond, dates overflow)."""
+    try:
+        days = float(given)
+    except ValueError:
+        raise CommandError(f"DAYS must be a number, not '{_clip(given)}'.") from None
+    if not math.isfinite(days):
+        raise CommandError(f"DAYS must be a finite number, more than 0 and at most {MAX_DAYS}; not '{_clip(given)}'.")
+    if days <= 0:
+        raise CommandError("DAYS must be more than 0.")
+    if days > MAX_DAYS:
+        raise CommandError(f"DAYS can be at most {MAX_DAYS} (ten years); got {days:g}.")
+    return days
 
 
 @command("kb")
@@ -242,7 +322,9 @@ async def _kb(bot: SupportBot, admin: Person, args: list[str]) -> str:
         index = await asyncio.to_thread(bot.services.reload_knowledge)
     except Exception as exc:
         raise CommandError(f"Knowledge base not reloaded, the current one keeps serving:\n{exc}") from None
-    return f"Knowledge base reloaded: {before} → {len(index.kb.articles)} articles."
+    version = await bot.db(bot.store.announce_reload, "kb")
+    bot.mark_settings_seen(version, kb=True)
+    return f"Knowledge base reloaded: {before} → {len(index.kb.articles)} articles (every bot process reloads within seconds)."
 
 
 @command("model")
@@ -254,6 +336,8 @@ async def _model(bot: SupportBot, admin: Person, args: list[str]) -> str:
         classifier = await asyncio.to_thread(bot.services.reload_classifier)
     except Exception as exc:
         raise CommandError(f"Model not reloaded, the current one keeps serving: {exc}") from None
+    version = await bot.db(bot.store.announce_reload, "model")
+    bot.mark_settings_seen(version, model=True)
     missing = sorted(set(bot.tiers.intents) ^ set(classifier.intents))
     note = f" Intents changed ({', '.join(missing)}); restart to refresh the tier table." if missing else ""
     return f"Model reloaded: {len(classifier.intents)} intents, scorer {classifier.manifest.ood.scorer}.{note}"

@@ -1,12 +1,21 @@
-"""`SupportBot`: takes one inbound event, returns the outbound events it produced.
+"""`SupportBot`: takes one inbound event, decides, and delivers what it produced through the outbox.
 
 One handler per event type (customer turns, agent messages, buttons, admin commands). Events for
 the same customer or ticket are handled one at a time; different conversations run concurrently.
+Each decision is one transaction (bot.core.work) that leaves its outbound events pending in the
+outbox; the bot then hands them to the adapter's `send` and marks each sent once the adapter
+confirms. Whatever is still pending after a crash is sent on start (`resend_pending`), and a customer
+turn the process died on runs again when the platform re-delivers it or on start (`recover`).
+
+Admin changes live in the database with a version number; every process checks it (at most once a
+second) before an event and rebuilds its policy and tiers, or reloads the model or knowledge base,
+when another process changed them.
 """
 
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 import logging
 import time
 from collections import defaultdict
@@ -23,20 +32,24 @@ from bot.core.events import (
     CustomerReply,
     InboundEvent,
     OutboundEvent,
+    Person,
     Place,
     SlashCommand,
 )
+from bot.core.outbox import Outgoing
 from bot.core.policy import Policy
 from bot.core.services import Services
 from bot.core.store import ConversationStore
+from bot.core.text import join, name, rich
 from bot.core.tiers import TierTable
-from bot.storage.tables import Conversation
+from bot.core.work import Work
 from knowledge.gaps import GapLog
 
 log = logging.getLogger("supportbot.core")
 FAILURE_TEXT = "Sorry, something went wrong on my side. I've told the support team, and someone will get back to you here."
 T = TypeVar("T")
-Handler = Callable[["SupportBot", Any], Awaitable[list[OutboundEvent]]]
+Handler = Callable[["SupportBot", Any], Awaitable[list[Outgoing]]]
+Sender = Callable[[OutboundEvent], Awaitable[str | None]]
 HANDLERS: dict[type, Handler] = {
     CustomerMessage: customer_turn.handle,
     AgentMessage: agent_desk.handle_message,
@@ -68,48 +81,153 @@ class SupportBot:
         gaps: GapLog,
         max_message_chars: int = 4000,
         describe_setup: Callable[[], list[str]] | None = None,
+        product_name: str = "our product",
+        settings_check_seconds: float = 1.0,
     ) -> None:
         self.store = store
         self.services = services
+        self.base_policy = policy.model_copy(deep=True)
         self.policy = policy
         self.tiers = tiers
         self.access = access
         self.gaps = gaps
         self.max_message_chars = max_message_chars
         self.describe_setup = describe_setup or (lambda: [])
+        self.product_name = product_name
+        self.settings_check_seconds = settings_check_seconds
+        self.sender: Sender | None = None
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._settings_seen: tuple[int, int, int] | None = None
+        self._settings_checked = 0.0
         self.started = time.time()
-        stale = tiers.apply(store.settings())
-        if stale:
-            log.warning("settings.stale keys=%s", ",".join(stale))
+        self.store.idle_close = dt.timedelta(minutes=policy.conversations.idle_close_minutes)
+        self.refresh_settings()
 
-    async def handle(self, event: InboundEvent) -> list[OutboundEvent]:
+    def attach(self, sender: Sender) -> None:
+        """The adapter's `send`: what every outbound event goes through."""
+        self.sender = sender
+
+    def text(self, template: str) -> str:
+        """A policy text with the product's name filled in."""
+        return template.replace("{product}", self.product_name)
+
+    # Handling --------------------------------------------------------------------------------------
+
+    async def handle(self, event: InboundEvent) -> None:
         handler = HANDLERS.get(type(event))
         if handler is None:
             raise TypeError(f"no handler for {type(event).__name__}")
+        await self.sync_settings()
         async with self._locks[_lock_key(event)]:
             try:
-                return await handler(self, event)
+                outgoing = await handler(self, event)
             except Exception as exc:
                 if not isinstance(event, CustomerMessage):
                     raise
                 log.exception("message.failed platform=%s id=%s", event.customer.platform, event.message_id)
-                return [
-                    CustomerReply(event.place, FAILURE_TEXT, "info"),
-                    AgentNotice(
-                        f"The bot failed on a message from {event.customer.label} ({type(exc).__name__}); "
-                        f"the message is stored, please pick the conversation up."
+                outgoing = [
+                    Outgoing(CustomerReply(event.place, rich(FAILURE_TEXT), "info")),
+                    Outgoing(
+                        AgentNotice(
+                            join(
+                                [
+                                    "The bot failed on a message from ",
+                                    name(event.customer.label),
+                                    f" ({type(exc).__name__}); the message is stored, please pick the conversation up.",
+                                ]
+                            )
+                        )
                     ),
                 ]
+            await self.deliver(outgoing)
+
+    async def commit(self, write: Callable[[Work], T], inbound_id: int | None = None) -> tuple[T, list[Outgoing]]:
+        """Run `write` as one transaction off the event loop (see bot.core.work)."""
+        return await asyncio.to_thread(self.store.transaction, write, inbound_id)
 
     async def db(self, function: Callable[..., T], *args: Any, **kwargs: Any) -> T:
         """Run a store call off the event loop."""
         return await asyncio.to_thread(function, *args, **kwargs)
 
-    async def link_agent_thread(self, ticket_id: int, agent_thread_id: str) -> None:
-        """Adapters report the thread their ticket card started, so replies there reach the ticket."""
-        await self.db(self.store.update_ticket, ticket_id, agent_thread_id=agent_thread_id)
+    # Delivery --------------------------------------------------------------------------------------
 
-    @staticmethod
-    def place(conversation: Conversation) -> Place:
-        return Place(conversation.platform, conversation.channel_id, conversation.thread_id)
+    async def deliver(self, outgoing: list[Outgoing]) -> bool:
+        """Send in order; an item is marked sent only after the adapter confirms it. On a failed send
+        the rest stay pending (order matters to a reader) and go out on the next `resend_pending`."""
+        if self.sender is None:
+            raise RuntimeError("no adapter attached: call SupportBot.attach(adapter.send) first")
+        for item in outgoing:
+            try:
+                ref = await self.sender(item.event)
+            except Exception:
+                log.exception("outbox.send_failed kind=%s outbox=%s", type(item.event).__name__, item.outbox_id)
+                if item.outbox_id is not None:
+                    await self.db(self.store.mark_failed, item.outbox_id)
+                return False
+            if item.outbox_id is not None:
+                await self.db(self.store.mark_sent, item.outbox_id, ref)
+        return True
+
+    async def resend_pending(self) -> int:
+        """Send what a crashed or failed run left in the outbox; returns how many were pending."""
+        pending = await self.db(self.store.pending)
+        if pending:
+            log.info("outbox.resending count=%s", len(pending))
+            await self.deliver(pending)
+        return len(pending)
+
+    async def recover(self, older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
+        """Run customer turns again that were stored but never decided (the process died on them)."""
+        ids = await self.db(self.store.unfinished_turns, older_than)
+        for message_id in ids:
+            event = await self.db(self._rebuild, message_id)
+            if event is not None:
+                log.info("message.recovering id=%s", event.message_id)
+                await self.handle(event)
+        return len(ids)
+
+    def _rebuild(self, message_id: int) -> CustomerMessage | None:
+        message = self.store.message(message_id)
+        conversation = self.store.conversation(message.conversation_id) if message else None
+        customer = self.store.customer(conversation.customer_id) if conversation else None
+        if message is None or conversation is None or customer is None or message.platform_message_id is None:
+            return None
+        person = Person(customer.platform, customer.platform_user_id, customer.display_name)
+        place = Place(conversation.platform, conversation.channel_id, conversation.thread_id)
+        return CustomerMessage(message.platform_message_id, person, place, message.text)
+
+    # Settings shared by every process ----------------------------------------------------------------
+
+    async def sync_settings(self, force: bool = False) -> None:
+        if force or time.monotonic() - self._settings_checked >= self.settings_check_seconds:
+            await asyncio.to_thread(self.refresh_settings)
+
+    def refresh_settings(self) -> None:
+        """Rebuild policy and tiers from the base policy plus the stored admin changes when the settings
+        version moved; reload the model or knowledge base when another process announced a reload."""
+        self._settings_checked = time.monotonic()
+        row = self.store.settings_version()
+        seen = (row.version, row.kb_reloads, row.model_reloads)
+        previous, self._settings_seen = self._settings_seen, seen
+        if previous == seen:
+            return
+        if previous is not None and row.kb_reloads != previous[1]:
+            log.info("settings.kb_reload")
+            self.services.reload_knowledge()
+        if previous is not None and row.model_reloads != previous[2]:
+            log.info("settings.model_reload")
+            self.services.reload_classifier()
+        policy = self.base_policy.model_copy(deep=True)
+        tiers = self.tiers.fresh(policy)
+        stale = tiers.apply(self.store.settings())
+        if stale:
+            log.warning("settings.stale keys=%s", ",".join(stale))
+        self.policy, self.tiers = policy, tiers
+        self.store.idle_close = dt.timedelta(minutes=policy.conversations.idle_close_minutes)
+        log.info("settings.applied version=%s", row.version)
+
+    def mark_settings_seen(self, version: int, kb: bool = False, model: bool = False) -> None:
+        """This process made the change itself: don't reload again when the version moves."""
+        if self._settings_seen is not None:
+            _, kb_reloads, model_reloads = self._settings_seen
+            self._settings_seen = (version, kb_reloads + kb, model_reloads + model)

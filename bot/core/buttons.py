@@ -1,26 +1,36 @@
-"""Button presses, routed by action id through a registry. Customer buttons (answer feedback,
-clarifying choices, asking for a person, CSAT) act only for the conversation's own customer; agent
-buttons (tickets, drafts) go through the agent desk's own checks."""
+"""Button presses, routed by action id through a registry.
+
+Agent buttons (tickets, drafts) are obeyed only from the agents' room and from an agent. Customer
+buttons (answer feedback, clarifying choices, asking for a person, CSAT) act only on the presser's
+own conversation, and only while it is in a state where the button still means something: an old
+"That solved it" cannot close a conversation an agent holds, and "Not quite" cannot talk over one.
+"""
 
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from sqlalchemy.exc import IntegrityError
+
 from bot.core import agent_desk, drafts
-from bot.core.customer_turn import TurnRecord, decide, remember
-from bot.core.escalate import hand_off
-from bot.core.events import Button, ButtonPress, CommandResponse, OutboundEvent
+from bot.core import escalate as escalation
+from bot.core.customer_turn import TurnRecord, commit, decide
+from bot.core.events import Button, ButtonPress, CommandResponse
 from bot.core.frustration import failed_answers
+from bot.core.outbox import Outgoing
 from bot.core.outcomes import ANSWERING, Outcome
-from bot.core.replies import resolve_conversation, to_customer
+from bot.core.replies import close_conversation
+from bot.core.states import BOT_REPLIES, ENDED, WITH_HUMAN, Conflict, ConversationState
 from bot.core.store import CLICK
 from bot.core.triggers import TriggerHit
 from bot.core.turn import CustomerInfo, PastTurn, Turn, typed
-from bot.storage.tables import Conversation, Customer
+from bot.core.work import Work
+from bot.storage.tables import Conversation, CsatRating, Customer
 from models.classifier import Prediction
 
 if TYPE_CHECKING:
@@ -30,6 +40,13 @@ log = logging.getLogger("supportbot.buttons")
 NOT_QUITE_TEXT = (
     "Sorry that didn't help. Could you tell me a bit more about what you tried and what you see? Or I can bring in a person."
 )
+WITH_TEAM_TEXT = "A teammate has your conversation now; just write here and they'll see it."
+ENDED_TEXT = "This conversation has ended; write a new message any time to start again."
+_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is true), small enough for a BIGINT
+
+
+def parse_id(text: str) -> int | None:
+    return int(text) if _ID.fullmatch(text) else None
 
 
 @dataclass(frozen=True)
@@ -41,17 +58,26 @@ class CustomerPress:
     message_id: int  # the stored press
     started: float
 
+    @property
+    def record(self) -> TurnRecord:
+        """The press is the turn: decisions attach to the message that stored it."""
+        return TurnRecord(self.conversation, self.customer, self.message_id, self.started)
 
-CustomerAction = Callable[["SupportBot", CustomerPress], Awaitable[list[OutboundEvent]]]
-AgentAction = Callable[["SupportBot", ButtonPress, int], Awaitable[list[OutboundEvent]]]
+    @property
+    def info(self) -> CustomerInfo:
+        return CustomerInfo(self.customer.tier, self.customer.account_value)
+
+
+CustomerAction = Callable[["SupportBot", CustomerPress], Awaitable[list[Outgoing]]]
+AgentAction = Callable[["SupportBot", ButtonPress, int], Awaitable[list[Outgoing]]]
 CUSTOMER_ACTIONS: dict[str, CustomerAction] = {}
 AGENT_ACTIONS: dict[str, AgentAction] = {
-    "ticket.claim": lambda bot, press, n: agent_desk.claim(bot, press.user, n),
-    "ticket.resolve": lambda bot, press, n: agent_desk.resolve(bot, press.user, n),
-    "ticket.handback": lambda bot, press, n: agent_desk.hand_back(bot, press.user, n),
-    "draft.approve": lambda bot, press, n: drafts.decide(bot, press.user, n, "approved"),
-    "draft.edit": lambda bot, press, n: drafts.decide(bot, press.user, n, "edited", press.text),
-    "draft.reject": lambda bot, press, n: drafts.decide(bot, press.user, n, "rejected"),
+    "ticket.claim": lambda bot, press, n: agent_desk.claim(bot, press.user, n, press.place),
+    "ticket.resolve": lambda bot, press, n: agent_desk.resolve(bot, press.user, n, press.place),
+    "ticket.handback": lambda bot, press, n: agent_desk.hand_back(bot, press.user, n, press.place),
+    "draft.approve": lambda bot, press, n: drafts.decide(bot, press.user, n, "approved", press.place),
+    "draft.edit": lambda bot, press, n: drafts.decide(bot, press.user, n, "edited", press.place, press.text),
+    "draft.reject": lambda bot, press, n: drafts.decide(bot, press.user, n, "rejected", press.place),
 }
 
 
@@ -63,29 +89,31 @@ def customer_action(name: str) -> Callable[[CustomerAction], CustomerAction]:
     return register
 
 
-def _refuse(press: ButtonPress, text: str) -> list[OutboundEvent]:
-    return [CommandResponse(press.user, text, press.place, ok=False)]
+def _refuse(press: ButtonPress, text: str) -> list[Outgoing]:
+    return [Outgoing(CommandResponse(press.user, text, press.place, ok=False))]
 
 
-async def handle(bot: SupportBot, press: ButtonPress) -> list[OutboundEvent]:
+async def handle(bot: SupportBot, press: ButtonPress) -> list[Outgoing]:
     target, _, argument = press.value.partition(":")
-    if not target.isdigit():
-        return _refuse(press, f"This button ({press.action}) carries no valid id.")
+    number = parse_id(target)
+    if number is None:
+        return _refuse(press, f"This button ({press.action[:60]}) carries no valid id.")
     if press.action in AGENT_ACTIONS:
-        return await AGENT_ACTIONS[press.action](bot, press, int(target))
+        return await AGENT_ACTIONS[press.action](bot, press, number)
     action = CUSTOMER_ACTIONS.get(press.action)
     if action is None:
-        return _refuse(press, f"Unknown button action '{press.action}'.")
-    conversation = await bot.db(bot.store.conversation, int(target))
+        return _refuse(press, f"Unknown button action '{press.action[:60]}'.")
+    conversation = await bot.db(bot.store.conversation, number)
     customer = await bot.db(bot.store.customer, conversation.customer_id) if conversation else None
     if (
         conversation is None
         or customer is None
         or (customer.platform, customer.platform_user_id) != (press.user.platform, press.user.user_id)
+        or (press.place is not None and press.place.agents_room)
     ):
         return _refuse(press, "That button belongs to someone else's conversation.")
     assert conversation.id is not None
-    label = f"[pressed {press.action}{' ' + argument if argument else ''}]"
+    label = f"[pressed {press.action}{' ' + argument[:60] if argument else ''}]"
     started = time.perf_counter()
     stored = await bot.db(
         bot.store.remember_delivery,
@@ -100,71 +128,103 @@ async def handle(bot: SupportBot, press: ButtonPress) -> list[OutboundEvent]:
     if stored is None:
         return []  # a re-delivered click
     assert stored.id is not None
-    return await action(bot, CustomerPress(press, conversation, customer, argument, stored.id, started))
+    pressed = CustomerPress(press, conversation, customer, argument, stored.id, started)
+    try:
+        return await action(bot, pressed)
+    except Conflict:  # the conversation moved on (an agent took it, it ended) between the read and the write
+        fresh = await bot.db(bot.store.conversation, conversation.id)
+        return _too_late(press, fresh.status if fresh else ConversationState.RESOLVED)
 
 
-def _record(pressed: CustomerPress) -> TurnRecord:
-    """The press is the turn: decisions attach to the message that stored it."""
-    return TurnRecord(pressed.conversation, pressed.customer, pressed.message_id, pressed.started)
-
-
-def _info(pressed: CustomerPress) -> CustomerInfo:
-    return CustomerInfo(pressed.customer.tier, pressed.customer.account_value)
+def _too_late(press: ButtonPress, state: str) -> list[Outgoing]:
+    if state in WITH_HUMAN:
+        return _refuse(press, WITH_TEAM_TEXT)
+    if state in ENDED:
+        return _refuse(press, ENDED_TEXT)
+    return []
 
 
 def _prediction(intent: str, confidence: float, text: str = "") -> Prediction:
     return Prediction(text, intent, intent, confidence, False, 1.0, ())
 
 
+async def _history(bot: SupportBot, pressed: CustomerPress) -> tuple[PastTurn, ...]:
+    """The conversation's turns before this press."""
+    return await bot.db(bot.store.history, pressed.conversation.id or 0, pressed.message_id)
+
+
+def _issue_intent(bot: SupportBot, history: tuple[PastTurn, ...], default: str) -> str:
+    small = bot.policy.roles.small_talk
+    intents = [t.intent for t in history if t.intent not in ("", "-") and t.intent not in small]
+    return intents[-1] if intents else default
+
+
+async def _hand_off(bot: SupportBot, pressed: CustomerPress, hit: TriggerHit, history: tuple[PastTurn, ...]) -> list[Outgoing]:
+    intent = _issue_intent(bot, history, next(iter(bot.policy.human_request.intents), "unknown"))
+    turn = Turn("", _prediction(intent, 1.0), 0.0, pressed.info, history, ())
+    now = PastTurn(str(pressed.press.action), intent, None, Outcome.HANDED_OFF, clicked=True)
+    handoff = await escalation.prepare(bot, pressed.conversation, pressed.customer, [hit], intent, 1.0, False, [*history, now])
+    record = pressed.record
+    outgoing = await commit(
+        bot, record, lambda work: escalation.write(bot, work, handoff), (turn, Outcome.HANDED_OFF, [hit], None)
+    )
+    await escalation.record_gap(bot, handoff)
+    return outgoing
+
+
 @customer_action("answer.solved")
-async def _solved(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
-    if pressed.conversation.status == "resolved":
-        return []
-    return [
-        await to_customer(bot, pressed.conversation, bot.policy.small_talk.thanks, "smalltalk"),
-        await resolve_conversation(bot, pressed.conversation),
-    ]
+async def _solved(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
+    if pressed.conversation.status != ConversationState.BOT:
+        return _too_late(pressed.press, pressed.conversation.status)
+
+    def write(work: Work) -> None:
+        work.move(Conversation, pressed.conversation.id or 0, BOT_REPLIES)
+        work.say(pressed.conversation, bot.text(bot.policy.small_talk.thanks), "smalltalk")
+        close_conversation(work, pressed.conversation)
+
+    _, outgoing = await bot.commit(write, pressed.message_id)
+    return outgoing
 
 
 @customer_action("answer.not_quite")
-async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
-    record = _record(pressed)
-    history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]  # without the press
+async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
+    if pressed.conversation.status != ConversationState.BOT:
+        return _too_late(pressed.press, pressed.conversation.status)
+    history = await _history(bot, pressed)
     answered = [t for t in history if t.outcome in ANSWERING]
     intent = answered[-1].intent if answered else "unknown"
-    turn = Turn("", _prediction(intent, 1.0), 0.0, _info(pressed), history, ())
     config = bot.policy.frustration
-    failures = failed_answers((*history, PastTurn("", intent, None, Outcome.ANSWER_REJECTED)), "", "")
+    rejected = PastTurn("", intent, None, Outcome.ANSWER_REJECTED)
+    failures = failed_answers((*history, rejected), "", "", bot.policy.roles)
     if config.enabled and failures >= config.failed_answers:
         hit = TriggerHit("frustration", f"{failures} answers did not help (pressed “not quite”)")
-        await remember(bot, record, turn, Outcome.HANDED_OFF, [hit])
-        return await hand_off(bot, pressed.conversation, pressed.customer, [hit], intent, 1.0, False)
-    await remember(bot, record, turn, Outcome.ANSWER_REJECTED, [])
+        return await _hand_off(bot, pressed, hit, history)
+    turn = Turn("", _prediction(intent, 1.0), 0.0, pressed.info, history, ())
     buttons = (Button("Talk to a person", "handoff.request", str(pressed.conversation.id)),)
-    return [await to_customer(bot, pressed.conversation, NOT_QUITE_TEXT, "info", buttons)]
+
+    def write(work: Work) -> None:
+        work.move(Conversation, pressed.conversation.id or 0, BOT_REPLIES)
+        work.say(pressed.conversation, NOT_QUITE_TEXT, "info", buttons)
+
+    return await commit(bot, pressed.record, write, (turn, Outcome.ANSWER_REJECTED, [], None))
 
 
 @customer_action("handoff.request")
-async def _human(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
-    if pressed.conversation.status in ("waiting_agent", "with_agent", "resolved"):
-        return []
-    record = _record(pressed)
-    history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]
-    intents = [t.intent for t in history if t.intent not in ("", "-", "greeting", "thanks")]
-    intent = intents[-1] if intents else "talk_to_human"
-    turn = Turn("", _prediction(intent, 1.0), 0.0, _info(pressed), history, ())
-    hit = TriggerHit("human_request", "pressed “Talk to a person”")
-    await remember(bot, record, turn, Outcome.HANDED_OFF, [hit])
-    return await hand_off(bot, pressed.conversation, pressed.customer, [hit], intent, 1.0, False)
+async def _human(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
+    if pressed.conversation.status != ConversationState.BOT:
+        return _too_late(pressed.press, pressed.conversation.status)
+    history = await _history(bot, pressed)
+    return await _hand_off(bot, pressed, TriggerHit("human_request", "pressed “Talk to a person”"), history)
 
 
 @customer_action("clarify.pick")
-async def _clarified(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
+async def _clarified(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
     """The customer picked what they meant: answer their earlier message for that intent."""
     if pressed.argument not in bot.tiers.intents:
-        return _refuse(pressed.press, f"Unknown choice '{pressed.argument}'.")
-    record = _record(pressed)
-    history = (await bot.db(bot.store.history, pressed.conversation.id or 0))[:-1]
+        return _refuse(pressed.press, f"Unknown choice '{pressed.argument[:60]}'.")
+    if pressed.conversation.status != ConversationState.BOT:
+        return _too_late(pressed.press, pressed.conversation.status)
+    history = await _history(bot, pressed)
     asked = [t for t in history if t.outcome == Outcome.CLARIFIED]
     if not asked or history[-1].outcome != Outcome.CLARIFIED:
         return []  # an old question: the conversation has moved on
@@ -172,26 +232,36 @@ async def _clarified(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEv
         asked[-1].text,
         _prediction(pressed.argument, 1.0, asked[-1].text),
         asked[-1].sentiment or 0.0,
-        _info(pressed),
+        pressed.info,
         history,
         (),
     )
-    return await decide(bot, record, turn, chosen=True)
+    return await decide(bot, pressed.record, turn, chosen=True)
 
 
 @customer_action("csat.rate")
-async def _rated(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]:
-    if not pressed.argument.isdigit() or not 1 <= int(pressed.argument) <= 5:
+async def _rated(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
+    rating = parse_id(pressed.argument)
+    if rating is None or not 1 <= rating <= 5:
         return _refuse(pressed.press, "A rating is a whole number from 1 to 5.")
-    rating = int(pressed.argument)
     conversation = pressed.conversation
     assert conversation.id is not None
-    if not await bot.db(bot.store.rate, conversation.id, rating, conversation.interaction_type):
+    conversation_id = conversation.id
+
+    def write(work: Work) -> None:
+        work.add(CsatRating(conversation_id=conversation_id, rating=rating, interaction_type=conversation.interaction_type))
+        work.retire_customer_buttons(conversation, f"Rated {rating}/5.")
+        work.say(conversation, f"Thanks for rating us {rating}/5!", "info")
+
+    try:
+        _, outgoing = await bot.commit(write, pressed.message_id)
+    except IntegrityError:
         return _refuse(pressed.press, "You've already rated this conversation. Thank you!")
-    log.info("csat.recorded conversation=%s rating=%s type=%s", conversation.id, rating, conversation.interaction_type)
+    log.info("csat.recorded conversation=%s rating=%s type=%s", conversation_id, rating, conversation.interaction_type)
     if rating <= 2:
-        history = await bot.db(bot.store.history, conversation.id)
-        issue = [t for t in typed(history) if t.intent not in ("", "-", "greeting", "thanks")]
+        history = await bot.db(bot.store.history, conversation_id)
+        small = bot.policy.roles.small_talk
+        issue = [t for t in typed(history) if t.intent not in ("", "-") and t.intent not in small]
         if issue:
             await bot.db(
                 bot.gaps.record,
@@ -200,6 +270,6 @@ async def _rated(bot: SupportBot, pressed: CustomerPress) -> list[OutboundEvent]
                 issue[0].intent,
                 issue[0].article_id,
                 None,
-                str(conversation.id),
+                str(conversation_id),
             )
-    return [await to_customer(bot, conversation, f"Thanks for rating us {rating}/5!", "info")]
+    return outgoing

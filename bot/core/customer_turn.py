@@ -1,7 +1,12 @@
 """The pipeline for each customer message:
 
-persist → relay to the agent if a human has the conversation → classify intent and sentiment →
-escalation triggers → the intent's tier → resolve → reply, draft or hand off → persist the decision.
+store it (received) → relay to the agent if a human has the conversation → classify intent and
+sentiment → escalation triggers → the intent's tier → resolve → one transaction that records the
+decision and queues the reply, draft or handoff (decided) → the outbox sends it (done).
+
+A re-delivery of a message that was decided only sends what is still pending; one that was received
+but never decided (the process died) runs again. If the conversation changed state while the message
+was being classified (an agent took it, another process answered), the turn is decided again.
 """
 
 from __future__ import annotations
@@ -9,86 +14,154 @@ from __future__ import annotations
 import asyncio
 import logging
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, replace
 from typing import TYPE_CHECKING
 
+from sqlmodel import col, select
+
+from bot.core import escalate as escalation
 from bot.core.entities import extract
-from bot.core.escalate import hand_off
-from bot.core.events import AgentNotice, Button, CustomerMessage, DraftCard, OutboundEvent
+from bot.core.events import AgentNotice, Button, CustomerMessage, DraftCard
+from bot.core.outbox import Outgoing
 from bot.core.outcomes import ANSWERING, Outcome
-from bot.core.replies import answer_buttons, draft_buttons, resolve_conversation, to_customer
+from bot.core.replies import answer_buttons, answer_text, close_conversation, draft_buttons
+from bot.core.states import BOT_REPLIES, ENDED, RELAY, WITH_HUMAN, Conflict
+from bot.core.text import Rich, join, name, said
 from bot.core.triggers import TriggerHit, fired, is_closing
-from bot.core.turn import CustomerInfo, Turn
-from bot.storage.tables import Conversation, Customer, Decision, Draft
+from bot.core.turn import CustomerInfo, PastTurn, Turn
+from bot.core.work import Work
+from bot.storage.tables import Conversation, Customer, Decision, Draft, Ticket
 from knowledge.types import ActionResult, Answer, CustomerContext, NoAnswer, Resolution, ResolveRequest
 
 if TYPE_CHECKING:
     from bot.core.app import SupportBot
 
 log = logging.getLogger("supportbot.pipeline")
-WITH_HUMAN = ("waiting_agent", "with_agent")
 HOLDING_TEXT = "Thanks! I've prepared an answer and a teammate is checking it; you'll get it right here shortly."
 CLARIFY_TEXT = "Sorry, I'm not sure I understood. Is it about one of these? You can also rephrase your question."
 EMPTY_TEXT = "I can only read text for now. Could you tell me in words what you need?"
+NO_ANSWER_TEXT = "I don't have a good answer for that one, sorry."
 UNSURE_AGAIN = " (I'm still not sure what you need, so I'm bringing in a person.)"
+ATTEMPTS = 3  # decide again at most this often when the conversation changes state under a turn
 
 
 @dataclass(frozen=True)
 class TurnRecord:
-    """The stored side of the turn being handled."""
+    """The stored side of the turn being handled; `notes` are said before the decision's reply."""
 
     conversation: Conversation
     customer: Customer
     message_id: int
     started: float
+    notes: tuple[str, ...] = ()
 
 
 def humanize(intent: str) -> str:
     return intent.replace("howto_", "how to: ").replace("_", " ")
 
 
-async def handle(bot: SupportBot, event: CustomerMessage) -> list[OutboundEvent]:
+async def handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
+    for attempt in range(ATTEMPTS):
+        try:
+            return await _handle(bot, event)
+        except Conflict as conflict:  # the conversation moved on while this turn was classified
+            log.info("message.conflict id=%s attempt=%s %s", event.message_id, attempt + 1, conflict)
+    raise RuntimeError(f"message {event.message_id}: the conversation kept changing state")
+
+
+async def _handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
     started = time.perf_counter()
     opened = await bot.db(bot.store.open_turn, event.message_id, event.customer, event.place, event.text, event.profile)
-    if opened is None:
+    if opened.state == "done":
         log.info("message.duplicate platform=%s id=%s", event.customer.platform, event.message_id)
         return []
     assert opened.message.id is not None
+    if opened.state == "decided":
+        log.info("message.resend platform=%s id=%s", event.customer.platform, event.message_id)
+        return await bot.db(bot.store.pending, opened.message.id)
     record = TurnRecord(opened.conversation, opened.customer, opened.message.id, started)
-    if opened.conversation.status in WITH_HUMAN:
+    if record.conversation.status in WITH_HUMAN:
         relayed = await relay(bot, record, event.text)
         if relayed is not None:
             return relayed
-    outs: list[OutboundEvent] = []
+    if record.conversation.status in WITH_HUMAN | ENDED:  # it ended while this message was on its way: start the next
+        moved = await bot.db(bot.store.move_turn, record.message_id, record.customer, event.place)
+        record = replace(record, conversation=moved)
     text = event.text
     if not text.strip():  # a file or sticker without words: nothing to classify, but not ignored either
-        return [await to_customer(bot, opened.conversation, EMPTY_TEXT, "info")]
+        return await commit(bot, record, lambda work: _say(work, record, EMPTY_TEXT, "info"), remember=None)
     if len(text) > bot.max_message_chars:
         note = (
             f"Your message is {len(text):,} characters long; I read the first {bot.max_message_chars:,}. "
             "The whole message is saved for the team."
         )
-        outs.append(await to_customer(bot, opened.conversation, note, "info"))
+        record = replace(record, notes=(note,))
         text = text[: bot.max_message_chars]
-    assert opened.conversation.id is not None and opened.message.id is not None
+    conversation_id = _id(record.conversation)
     prediction, history = await asyncio.gather(  # the history query runs while the model does
-        bot.services.classifier.aclassify(text), bot.db(bot.store.history, opened.conversation.id, opened.message.id)
+        bot.services.classifier.aclassify(text), bot.db(bot.store.history, conversation_id, record.message_id)
     )
     turn = Turn(
         text=text,
         prediction=prediction,
         sentiment=bot.services.sentiment.score(text),
-        customer=CustomerInfo(opened.customer.tier, opened.customer.account_value),
+        customer=CustomerInfo(record.customer.tier, record.customer.account_value),
         history=history,
         entities=tuple(extract(text)),
     )
-    return outs + await decide(bot, record, turn)
+    return await decide(bot, record, turn)
 
 
-async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool = False) -> list[OutboundEvent]:
+def _say(work: Work, record: TurnRecord, text: Rich | str, kind: str, buttons: tuple[Button, ...] = ()) -> None:
+    """Reply while the bot still has the conversation (a compare-and-set: an agent may have taken it)."""
+    work.move(Conversation, _id(record.conversation), BOT_REPLIES)
+    work.say(record.conversation, text, kind, buttons)
+
+
+async def commit(
+    bot: SupportBot,
+    record: TurnRecord,
+    write: Callable[[Work], object],
+    remember: tuple[Turn, Outcome, list[TriggerHit], str | None] | None,
+) -> list[Outgoing]:
+    """The turn's one transaction: its decision, any notes, and what `write` queues."""
+
+    def run(work: Work) -> None:
+        if remember is not None:
+            work.add(decision(bot, record, *remember))
+        for note in record.notes:
+            work.say(record.conversation, note, "info")
+        write(work)
+
+    _, outgoing = await bot.commit(run, record.message_id)
+    return outgoing
+
+
+def decision(
+    bot: SupportBot, record: TurnRecord, turn: Turn, outcome: Outcome, hits: list[TriggerHit], article_id: str | None = None
+) -> Decision:
+    p = turn.prediction
+    return Decision(
+        conversation_id=_id(record.conversation),
+        message_id=record.message_id,
+        intent=p.intent,
+        confidence=p.confidence,
+        out_of_scope=p.out_of_scope,
+        sentiment=turn.sentiment,
+        tier=bot.tiers.tier(p.intent) if not p.out_of_scope else "-",
+        outcome=outcome.value,
+        article_id=article_id,
+        triggers=",".join(h.trigger for h in hits),
+        latency_ms=round((time.perf_counter() - record.started) * 1000, 2),
+    )
+
+
+async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool = False) -> list[Outgoing]:
     """From a classified turn to what happens next. `chosen`: the customer picked the intent from a
     clarifying question, so uncertainty and cues already judged on that message do not count again."""
     policy = bot.policy
+    roles = policy.roles
     hits = fired(turn, policy, "message")
     if chosen:
         hits = [h for h in hits if h.trigger not in ("low_confidence", "frustration")]
@@ -99,17 +172,17 @@ async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool =
     if hits:
         return await escalate(bot, record, turn, hits)
     intent = turn.prediction.intent
-    if is_closing(turn, policy):
-        turn = replace(turn, prediction=replace(turn.prediction, intent="thanks", out_of_scope=False))
-        intent = "thanks"
-    if intent in ("greeting", "thanks"):
+    if is_closing(turn, policy) and roles.closing:
+        turn = replace(turn, prediction=replace(turn.prediction, intent=roles.closing[0], out_of_scope=False))
+        intent = roles.closing[0]
+    if intent in roles.small_talk:
         return await small_talk(bot, record, turn)
     tier = bot.tiers.tier(intent)
     if tier in ("human", "off"):
         return await escalate(
             bot, record, turn, [TriggerHit("tier", f"{intent} is in the {tier} tier")], ai_context=tier == "human"
         )
-    resolution = await resolve(bot, record.customer, turn, drafting=tier == "assisted")
+    resolution = await resolve(bot, record, turn, drafting=tier == "assisted")
     turn = replace(turn, resolution=resolution)
     after = fired(turn, policy, "resolution")
     if isinstance(resolution, NoAnswer):
@@ -123,15 +196,13 @@ async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool =
             str(record.conversation.id),
         )
         if not after:  # the trigger is switched off: say so honestly rather than guess
-            reply = await to_customer(
+            buttons = answer_buttons(_id(record.conversation))
+            return await commit(
                 bot,
-                record.conversation,
-                "I don't have a good answer for that one, sorry.",
-                "info",
-                answer_buttons(_id(record.conversation)),
+                record,
+                lambda work: _say(work, record, NO_ANSWER_TEXT, "info", buttons),
+                (turn, Outcome.UNANSWERED, [], None),
             )
-            await remember(bot, record, turn, Outcome.UNANSWERED, [])
-            return [reply]
     if after:
         return await escalate(bot, record, turn, after)
     if tier == "assisted" and isinstance(resolution, Answer):
@@ -144,8 +215,9 @@ def _id(conversation: Conversation) -> int:
     return conversation.id
 
 
-async def resolve(bot: SupportBot, customer: Customer, turn: Turn, drafting: bool) -> Resolution:
+async def resolve(bot: SupportBot, record: TurnRecord, turn: Turn, drafting: bool) -> Resolution:
     """Actions only run in the auto tier: a draft must never have side effects before approval."""
+    customer = record.customer
     context = CustomerContext(
         customer_id=f"{customer.platform}:{customer.platform_user_id}",
         name=customer.display_name,
@@ -154,122 +226,130 @@ async def resolve(bot: SupportBot, customer: Customer, turn: Turn, drafting: boo
         role=customer.role,
     )
     p = turn.prediction
-    request = ResolveRequest(turn.text, p.intent, p.confidence, context)
+    request = ResolveRequest(turn.text, p.intent, p.confidence, context, idempotency_key=f"turn-{record.message_id}")
     resolver = bot.services.resolver
     if not drafting and resolver.actions.get(p.intent) is not None:
         return await resolver.resolve(request)
     return await asyncio.to_thread(resolver.answer, request)
 
 
-async def remember(
-    bot: SupportBot, record: TurnRecord, turn: Turn, outcome: Outcome, hits: list[TriggerHit], article_id: str | None = None
-) -> Decision:
-    p = turn.prediction
-    decision = Decision(
-        conversation_id=_id(record.conversation),
-        message_id=record.message_id,
-        intent=p.intent,
-        confidence=p.confidence,
-        out_of_scope=p.out_of_scope,
-        sentiment=turn.sentiment,
-        tier=bot.tiers.tier(p.intent) if not p.out_of_scope else "-",
-        outcome=outcome.value,
-        article_id=article_id,
-        triggers=",".join(h.trigger for h in hits),
-        latency_ms=round((time.perf_counter() - record.started) * 1000, 2),
-    )
-    return await bot.db(bot.store.record_decision, decision)
-
-
 async def escalate(
     bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[TriggerHit], ai_context: bool = True
-) -> list[OutboundEvent]:
-    await remember(bot, record, turn, Outcome.HANDED_OFF, hits)
+) -> list[Outgoing]:
     p = turn.prediction
-    unsure_again = (
+    unsure_again = bool(
         turn.history and turn.history[-1].outcome == Outcome.CLARIFIED and "low_confidence" in {h.trigger for h in hits}
     )
-    note = UNSURE_AGAIN if unsure_again else ""
-    return await hand_off(
-        bot, record.conversation, record.customer, hits, p.best_intent, p.confidence, p.out_of_scope, ai_context, note
+    now = PastTurn(turn.text, p.intent, turn.sentiment, Outcome.HANDED_OFF)
+    handoff = await escalation.prepare(
+        bot,
+        record.conversation,
+        record.customer,
+        hits,
+        p.best_intent,
+        p.confidence,
+        p.out_of_scope,
+        [*turn.history, now],
+        ai_context,
+        UNSURE_AGAIN if unsure_again else "",
     )
+    outgoing = await commit(
+        bot, record, lambda work: escalation.write(bot, work, handoff), (turn, Outcome.HANDED_OFF, hits, None)
+    )
+    await escalation.record_gap(bot, handoff)
+    return outgoing
 
 
-async def clarify(bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[TriggerHit]) -> list[OutboundEvent]:
-    await remember(bot, record, turn, Outcome.CLARIFIED, hits)
+async def clarify(bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[TriggerHit]) -> list[Outgoing]:
     conversation_id = _id(record.conversation)
-    options = [a for a in turn.prediction.alternatives if a.intent not in ("greeting", "thanks", "talk_to_human")][:2]
+    skip = bot.policy.roles.small_talk | set(bot.policy.human_request.intents)
+    options = [a for a in turn.prediction.alternatives if a.intent not in skip][:2]
     buttons = tuple(Button(humanize(a.intent).capitalize(), "clarify.pick", f"{conversation_id}:{a.intent}") for a in options)
     buttons += (Button("Talk to a person", "handoff.request", str(conversation_id)),)
-    return [await to_customer(bot, record.conversation, CLARIFY_TEXT, "clarify", buttons)]
+    return await commit(
+        bot, record, lambda work: _say(work, record, CLARIFY_TEXT, "clarify", buttons), (turn, Outcome.CLARIFIED, hits, None)
+    )
 
 
-async def small_talk(bot: SupportBot, record: TurnRecord, turn: Turn) -> list[OutboundEvent]:
-    await remember(bot, record, turn, Outcome.SMALLTALK, [])
-    if turn.prediction.intent == "thanks" and any(t.outcome in ANSWERING for t in turn.history):
-        reply = await to_customer(bot, record.conversation, bot.policy.small_talk.thanks, "smalltalk")
-        return [reply, await resolve_conversation(bot, record.conversation)]
-    if turn.prediction.intent == "thanks":
-        return [await to_customer(bot, record.conversation, "You're welcome! Anything else I can help with?", "smalltalk")]
-    return [await to_customer(bot, record.conversation, bot.policy.small_talk.greeting, "smalltalk")]
+async def small_talk(bot: SupportBot, record: TurnRecord, turn: Turn) -> list[Outgoing]:
+    talk = bot.policy.small_talk
+    closing = turn.prediction.intent in bot.policy.roles.closing
+
+    def write(work: Work) -> None:
+        if closing and any(t.outcome in ANSWERING for t in turn.history):
+            _say(work, record, bot.text(talk.thanks), "smalltalk")
+            close_conversation(work, record.conversation)
+        else:
+            _say(work, record, bot.text(talk.welcome if closing else talk.greeting), "smalltalk")
+
+    return await commit(bot, record, write, (turn, Outcome.SMALLTALK, [], None))
 
 
-async def answer(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Resolution) -> list[OutboundEvent]:
+async def answer(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Resolution) -> list[Outgoing]:
     buttons = answer_buttons(_id(record.conversation))
     if isinstance(resolution, ActionResult):
-        await remember(bot, record, turn, Outcome.ACTION_OK, [])
-        return [await to_customer(bot, record.conversation, resolution.message, "answer", buttons)]
+        message = resolution.message
+        return await commit(
+            bot, record, lambda work: _say(work, record, message, "answer", buttons), (turn, Outcome.ACTION_OK, [], None)
+        )
     assert isinstance(resolution, Answer)
-    await remember(bot, record, turn, Outcome.ANSWERED, [], resolution.article_id)
-    return [await to_customer(bot, record.conversation, resolution.render(), "answer", buttons)]
-
-
-async def draft(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Answer) -> list[OutboundEvent]:
-    await remember(bot, record, turn, Outcome.DRAFTED, [], resolution.article_id)
-    text = resolution.render()
-    row = Draft(
-        conversation_id=_id(record.conversation), message_id=record.message_id, intent=turn.prediction.intent, ai_text=text
+    text = answer_text(resolution)
+    return await commit(
+        bot, record, lambda work: _say(work, record, text, "answer", buttons), (turn, Outcome.ANSWERED, [], resolution.article_id)
     )
-    await bot.db(bot.store.add, row)
-    assert row.id is not None
-    await bot.db(
-        bot.store.say,
-        _id(record.conversation),
-        record.conversation.platform,
-        f"[draft #{row.id}] {text}",
-        "bot",
-        None,
-        "internal",
-    )
-    card = DraftCard(
-        row.id,
-        _id(record.conversation),
-        turn.prediction.intent,
-        turn.prediction.confidence,
-        turn.text,
-        text,
-        draft_buttons(row.id),
-    )
-    return [await to_customer(bot, record.conversation, HOLDING_TEXT, "holding"), card]
 
 
-async def relay(bot: SupportBot, record: TurnRecord, text: str) -> list[OutboundEvent] | None:
+async def draft(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Answer) -> list[Outgoing]:
+    text = answer_text(resolution)
+
+    def write(work: Work) -> None:
+        conversation = record.conversation
+        work.move(Conversation, _id(conversation), BOT_REPLIES)
+        row = work.add(
+            Draft(
+                conversation_id=_id(conversation), message_id=record.message_id, intent=turn.prediction.intent, ai_text=str(text)
+            )
+        )
+        assert row.id is not None
+        work.note(conversation, f"[draft #{row.id}] {text}", "bot", None)
+        card = DraftCard(
+            row.id, _id(conversation), turn.prediction.intent, turn.prediction.confidence, turn.text, text, draft_buttons(row.id)
+        )
+        work.say(conversation, HOLDING_TEXT, "holding")
+        work.send(card, conversation.id, draft_id=row.id)
+
+    return await commit(bot, record, write, (turn, Outcome.DRAFTED, [], resolution.article_id))
+
+
+async def relay(bot: SupportBot, record: TurnRecord, text: str) -> list[Outgoing] | None:
     """A person has the conversation: pass the message on to the ticket's thread, nothing else.
-    None when the ticket was closed under us: the bot takes the conversation back."""
-    ticket = await bot.db(bot.store.open_ticket, _id(record.conversation))
-    if ticket is None:
-        await bot.db(bot.store.update_conversation, _id(record.conversation), status="bot")
+    None when the conversation ended under us (an agent resolved it meanwhile): the message then
+    starts the customer's next conversation instead of vanishing into a closed ticket."""
+    conversation = record.conversation
+    customer_name = record.customer.display_name or record.customer.platform_user_id
+
+    def write(work: Work) -> None:
+        work.move(Conversation, _id(conversation), RELAY)
+        ticket = work.session.exec(
+            select(Ticket).where(Ticket.conversation_id == _id(conversation)).order_by(col(Ticket.id).desc())
+        ).first()
+        assert ticket is not None and ticket.id is not None
+        decided = Decision(
+            conversation_id=_id(conversation),
+            message_id=record.message_id,
+            intent="-",
+            confidence=0.0,
+            out_of_scope=False,
+            tier="-",
+            outcome=Outcome.RELAYED.value,
+            latency_ms=round((time.perf_counter() - record.started) * 1000, 2),
+        )
+        work.add(decided)
+        notice = AgentNotice(join([name(customer_name), " wrote:", said(text)]), ticket.id, ticket.agent_thread_id)
+        work.send(notice, conversation.id, ticket_id=ticket.id)
+
+    try:
+        _, outgoing = await bot.commit(write, record.message_id)
+    except Conflict:
         return None
-    decision = Decision(
-        conversation_id=_id(record.conversation),
-        message_id=record.message_id,
-        intent="-",
-        confidence=0.0,
-        out_of_scope=False,
-        tier="-",
-        outcome=Outcome.RELAYED.value,
-        latency_ms=round((time.perf_counter() - record.started) * 1000, 2),
-    )
-    await bot.db(bot.store.record_decision, decision)
-    name = record.customer.display_name or record.customer.platform_user_id
-    return [AgentNotice(f"{name}: {text}", ticket.id, ticket.agent_thread_id)]
+    return outgoing

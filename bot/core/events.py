@@ -4,12 +4,22 @@ Threads, buttons and the private agents' channel are expressed neutrally. A cust
 channel or thread on the platform; the agents' channel is one per deployment, and each ticket or draft
 is a card there whose thread (`agent_thread_id`, reported back by the adapter) carries the follow-up.
 Slack renders buttons as Block Kit actions, Discord as components; the console numbers them.
+
+Identity and trust come from the adapter: `Place.agents_room` is true only for events that came from
+the private agents' channel (or a thread in it), which only its members can post in. Text the bot
+sends is `Rich` (bot.core.text): customer-written parts are typed as such, and each adapter escapes them.
+
+Ids an adapter reports must be unique on its platform, not merely within a channel: Slack's `ts` is
+unique per channel only, so the Slack adapter scopes it with `scoped_id(channel, ts)`. Re-deliveries
+carry the same id, which is what makes them idempotent.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from typing import Literal
+
+from bot.core.text import Rich
 
 
 @dataclass(frozen=True)
@@ -30,11 +40,18 @@ class Person:
 
 @dataclass(frozen=True)
 class Place:
-    """Where a customer talks to the bot: a DM, a channel, or a thread in one."""
+    """Where an event came from or a message goes: a DM, a channel, or a thread in one. `agents_room`
+    marks the private agents' channel: agent actions are obeyed only from there."""
 
     platform: str
     channel_id: str
     thread_id: str | None = None
+    agents_room: bool = False
+
+
+def scoped_id(scope: str, platform_id: str) -> str:
+    """An id unique on the platform, from one unique only within `scope` (a Slack channel's `ts`)."""
+    return f"{scope}/{platform_id}"
 
 
 @dataclass(frozen=True)
@@ -73,7 +90,8 @@ class CustomerMessage:
 class AgentMessage:
     """An agent writing on a ticket: a reply the customer sees, or an internal note they never do.
 
-    Adapters identify the ticket by `ticket_id` (console, commands) or by the card's thread.
+    Adapters identify the ticket by `ticket_id` (console, commands) or by the card's thread; a message
+    tied to neither is refused, never guessed. `place` must be the agents' room.
     """
 
     message_id: str
@@ -82,6 +100,7 @@ class AgentMessage:
     internal: bool = False
     ticket_id: int | None = None
     agent_thread_id: str | None = None
+    place: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -115,7 +134,7 @@ ReplyKind = Literal["answer", "clarify", "handoff", "holding", "relay", "info", 
 @dataclass(frozen=True)
 class CustomerReply:
     place: Place
-    text: str
+    text: Rich
     kind: ReplyKind
     buttons: tuple[Button, ...] = ()
     author: str | None = None  # the agent's name when an agent speaks through the bot
@@ -125,14 +144,14 @@ class CustomerReply:
 class RatingRequest:
     place: Place
     conversation_id: int
-    text: str
+    text: Rich
     buttons: tuple[Button, ...]
 
 
 @dataclass(frozen=True)
 class CardField:
     label: str
-    value: str
+    value: Rich
 
 
 @dataclass(frozen=True)
@@ -143,14 +162,14 @@ class AgentCard:
     title: str
     priority: str
     fields: tuple[CardField, ...]
-    sections: tuple[tuple[str, str], ...]  # (heading, body) blocks, in order
+    sections: tuple[tuple[str, Rich], ...]  # (heading, body) blocks, in order
     buttons: tuple[Button, ...]
 
     def render_text(self) -> str:
         lines = [f"{self.title}"]
         lines += [f"{f.label}: {f.value}" for f in self.fields]
         for heading, body in self.sections:
-            lines += ["", f"{heading}:", body]
+            lines += ["", f"{heading}:", str(body)]
         return "\n".join(lines)
 
 
@@ -162,8 +181,8 @@ class DraftCard:
     conversation_id: int
     intent: str
     confidence: float
-    customer_text: str
-    draft_text: str
+    customer_text: str  # written by the customer: adapters escape and quote it
+    draft_text: Rich
     buttons: tuple[Button, ...]
 
 
@@ -172,9 +191,20 @@ class AgentNotice:
     """A line in the agents' channel, in a ticket's thread when there is one (relayed customer
     messages, claims, notes, status changes)."""
 
-    text: str
+    text: Rich
     ticket_id: int | None = None
     agent_thread_id: str | None = None
+
+
+@dataclass(frozen=True)
+class RetireButtons:
+    """Buttons on something already posted went stale (the conversation moved on): the adapter edits
+    that message (`ref`, what its `send` returned) to remove them and show `note`. `place` is the
+    customer's place, or None for a message in the agents' room."""
+
+    ref: str
+    note: Rich
+    place: Place | None = None
 
 
 @dataclass(frozen=True)
@@ -187,5 +217,5 @@ class CommandResponse:
     ok: bool = True
 
 
-OutboundEvent = CustomerReply | RatingRequest | AgentCard | DraftCard | AgentNotice | CommandResponse
+OutboundEvent = CustomerReply | RatingRequest | AgentCard | DraftCard | AgentNotice | RetireButtons | CommandResponse
 

@@ -12,7 +12,7 @@ import re
 from dataclasses import dataclass
 
 from bot.core.outcomes import ANSWERING, Outcome
-from bot.core.policy import Frustration
+from bot.core.policy import Frustration, IntentRoles
 from bot.core.turn import PastTurn, Turn, typed
 
 _WORD = re.compile(r"[a-z0-9']+")
@@ -22,7 +22,6 @@ _FAILURE = re.compile(
     re.I,
 )
 SAME_QUESTION = 0.5  # word overlap with the answered message that makes a same-intent follow-up a repeat
-NOT_AN_ISSUE = frozenset({"greeting", "thanks"})
 
 
 @dataclass(frozen=True)
@@ -58,32 +57,34 @@ def shouting(text: str, min_letters: int, ratio: float) -> bool:
     return bool(_CAPS_RUN.search(text))
 
 
-def _fails(answered: PastTurn, follow_up_text: str, follow_up_intent: str, follow_up_outcome: str | None) -> bool:
+def _fails(
+    answered: PastTurn, follow_up_text: str, follow_up_intent: str, follow_up_outcome: str | None, roles: IntentRoles
+) -> bool:
     """Whether the customer's next turn says the answer did not solve it."""
     if follow_up_outcome == Outcome.ANSWER_REJECTED:
         return True
-    if follow_up_intent == "thanks":
+    if follow_up_intent in roles.closing:
         return False
     same_question = (
         follow_up_intent == answered.intent
-        and follow_up_intent not in NOT_AN_ISSUE
+        and follow_up_intent not in roles.small_talk
         and overlap(follow_up_text, answered.text) >= SAME_QUESTION  # adding details is not asking again
     )
     return same_question or bool(_FAILURE.search(follow_up_text))
 
 
-def failed_answers(history: tuple[PastTurn, ...], text: str, intent: str) -> int:
+def failed_answers(history: tuple[PastTurn, ...], text: str, intent: str, roles: IntentRoles) -> int:
     """Answers the customer came back from unsatisfied, counting this message as a possible follow-up."""
     turns = [(t.text, t.intent, str(t.outcome)) for t in history] + [(text, intent, None)]
     count = 0
     for i, past in enumerate(history):
         if past.outcome in ANSWERING:
             follow_text, follow_intent, follow_outcome = turns[i + 1]
-            count += _fails(past, follow_text, follow_intent, follow_outcome)
+            count += _fails(past, follow_text, follow_intent, follow_outcome, roles)
     return count
 
 
-def cues(turn: Turn, config: Frustration) -> list[Cue]:
+def cues(turn: Turn, config: Frustration, roles: IntentRoles) -> list[Cue]:
     text = turn.text
     found: list[Cue] = []
     for pattern in config.exasperation:
@@ -93,15 +94,15 @@ def cues(turn: Turn, config: Frustration) -> list[Cue]:
             break
     if shouting(text, config.shouting_min_letters, config.shouting_ratio):
         found.append(Cue("shouting", 2, "mostly capitals"))
-    failures = failed_answers(turn.history, text, turn.intent)
+    failures = failed_answers(turn.history, text, turn.intent, roles)
     if failures >= config.failed_answers:
         found.append(Cue("failed_answers", 2, f"{failures} answers did not help"))
     elif failures:
         found.append(Cue("failed_answer", 1, "the last answer did not help"))
     if turn.sentiment <= config.strong_sentiment:
         found.append(Cue("negative_sentiment", 1, f"{turn.sentiment:+.2f} <= {config.strong_sentiment:+.2f}"))
-    earlier = [p.text for p in typed(turn.history) if p.intent not in NOT_AN_ISSUE]
-    if earlier and turn.intent not in NOT_AN_ISSUE:
+    earlier = [p.text for p in typed(turn.history) if p.intent not in roles.small_talk]
+    if earlier and turn.intent not in roles.small_talk:
         best = max(overlap(text, t) for t in earlier)
         if best >= config.repeat_similarity and len(_words(text)) >= 3:
             found.append(Cue("repeated", 1, f"{best:.0%} the same as an earlier message"))

@@ -12,10 +12,10 @@ from dataclasses import asdict, dataclass
 
 from bot.core.entities import Entity, extract
 from bot.core.events import AgentCard, Button, CardField
-from bot.core.frustration import NOT_AN_ISSUE
 from bot.core.outcomes import Outcome
 from bot.core.priority import PriorityScore
 from bot.core.store import CustomerRecord
+from bot.core.text import Rich, Span, join, link, name, said
 from bot.core.triggers import TriggerHit
 from bot.core.turn import PastTurn, typed
 from bot.storage.tables import Customer, Message
@@ -64,6 +64,16 @@ class CustomerSummary:
 
 
 @dataclass(frozen=True)
+class PreviousConversation:
+    """The conversation this one continues (it ended by silence or was resolved)."""
+
+    conversation_id: int
+    status: str
+    last_active: str
+    intents: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class HandoffPacket:
     ticket_id: int
     conversation_id: int
@@ -81,42 +91,52 @@ class HandoffPacket:
     due_at: str
     suggested_articles: tuple[Suggestion, ...]
     transcript: tuple[TranscriptLine, ...]
+    previous: PreviousConversation | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
 
     def card(self, buttons: tuple[Button, ...]) -> AgentCard:
+        """The card agents see. Names, the customer's sentences and the transcript's customer lines are
+        untrusted spans: each adapter escapes and quotes them."""
         c = self.customer
-        who = f"{c.name} ({c.company})" if c.company else c.name
+        who = join([name(c.name), " (", name(c.company), ")"]) if c.company else join([name(c.name)])
         history = f"{c.past_tickets} past tickets" + (f" ({', '.join(c.recent_intents)})" if c.recent_intents else "")
         if c.csat_average is not None:
             history += f", CSAT {c.csat_average:.1f}"
-        fields = (
-            CardField("Customer", f"{who} · {c.tier} · ${c.account_value:,.0f}/yr · {c.platform_id}"),
-            CardField("History", history),
-            CardField(
-                "Intent",
-                f"out of scope (best guess {self.intent}, {self.confidence:.0%})"
-                if self.out_of_scope
-                else f"{self.intent} ({self.confidence:.0%})",
-            ),
-            CardField(
-                "Priority",
-                f"{self.priority} (" + ", ".join(self.priority_reasons or ("no factors",)) + f") · first reply due {self.due_at}",
-            ),
-            CardField("Sentiment", " → ".join(f"{s:+.2f}" for s in self.sentiment_trend)),
+        if self.previous is not None:
+            p = self.previous
+            history += f"; continues conversation #{p.conversation_id} ({p.status}, last active {p.last_active}"
+            history += f": {', '.join(p.intents)})" if p.intents else ")"
+        intent = (
+            f"out of scope (best guess {self.intent}, {self.confidence:.0%})"
+            if self.out_of_scope
+            else f"{self.intent} ({self.confidence:.0%})"
         )
-        sections = [
-            ("Why escalated", "\n".join(f"• {t.describe()}" for t in self.triggers)),
-            ("Summary", "\n".join(f"• {s}" for s in self.summary) or "(no customer text)"),
+        reasons = ", ".join(self.priority_reasons or ("no factors",))
+        fields = (
+            CardField("Customer", who + f" · {c.tier} · ${c.account_value:,.0f}/yr · {c.platform_id}"),
+            CardField("History", Rich((Span(history),))),
+            CardField("Intent", Rich((Span(intent),))),
+            CardField("Priority", Rich((Span(f"{self.priority} ({reasons}) · first reply due {self.due_at}"),))),
+            CardField("Sentiment", Rich((Span(" → ".join(f"{s:+.2f}" for s in self.sentiment_trend)),))),
+        )
+        sections: list[tuple[str, Rich]] = [
+            ("Why escalated", join([join(["• ", name(t.describe())]) for t in self.triggers], "\n")),
+            ("Summary", join([join(["• ", said(s)]) for s in self.summary], "\n") or join(["(no customer text)"])),
         ]
         if self.entities:
-            sections.append(("Details", "\n".join(f"• {e.kind}: {e.text}" for e in self.entities)))
-        tried = [f"• {a.what}" + (f' → customer: "{a.customer_reaction}"' if a.customer_reaction else "") for a in self.attempts]
-        sections.append(("What the bot tried", "\n".join(tried) or "nothing yet"))
+            sections.append(("Details", join([join([f"• {e.kind}: ", said(e.text)]) for e in self.entities], "\n")))
+        tried = [
+            join([f"• {a.what}", *((" → customer: ", said(a.customer_reaction)) if a.customer_reaction else ())])
+            for a in self.attempts
+        ]
+        sections.append(("What the bot tried", join(tried, "\n") or join(["nothing yet"])))
         if self.suggested_articles:
-            sections.append(("Suggested articles", "\n".join(f"• {s.title} ({s.link})" for s in self.suggested_articles)))
-        sections.append(("Transcript", "\n".join(f"{t.author}: {t.text}" for t in self.transcript)))
+            articles = [join(["• ", link(s.title, s.link)]) for s in self.suggested_articles]
+            sections.append(("Suggested articles", join(articles, "\n")))
+        lines = [join([f"{t.at} {t.author}: ", said(t.text) if t.author == "customer" else t.text]) for t in self.transcript]
+        sections.append(("Transcript", join(lines, "\n")))
         return AgentCard(
             ticket_id=self.ticket_id,
             title=f"Ticket #{self.ticket_id} · {self.priority.upper()} · {self.intent}",
@@ -131,12 +151,14 @@ def _sentences(text: str) -> list[str]:
     return [s.strip() for s in _SENTENCE.split(text) if len(s.strip()) > 2]
 
 
-def key_sentences(turns: list[PastTurn], limit: int = 3, max_chars: int = 240) -> tuple[str, ...]:
+def key_sentences(
+    turns: list[PastTurn], small_talk: frozenset[str] = frozenset(), limit: int = 3, max_chars: int = 240
+) -> tuple[str, ...]:
     """The customer's most informative sentences in their own words, in the order they said them."""
     scored: list[tuple[float, int, str]] = []
     position = 0
     for turn in typed(turns):
-        if turn.intent in NOT_AN_ISSUE:
+        if turn.intent in small_talk:
             continue
         for sentence in _sentences(turn.text):
             words = len(sentence.split())
@@ -209,13 +231,15 @@ def build_packet(
     priority: PriorityScore,
     suggestions: list[Suggestion],
     article_titles: dict[str, str],
+    previous: PreviousConversation | None = None,
+    small_talk: frozenset[str] = frozenset(),
 ) -> HandoffPacket:
     """`turns` are all customer turns including the one that escalated (with its outcome)."""
     return HandoffPacket(
         ticket_id=ticket_id,
         conversation_id=conversation_id,
         customer=customer,
-        summary=key_sentences(turns),
+        summary=key_sentences(turns, small_talk),
         entities=entities_of(turns),
         intent=intent,
         confidence=round(confidence, 4),
@@ -228,4 +252,5 @@ def build_packet(
         due_at=priority.due_at.strftime("%Y-%m-%d %H:%M UTC"),
         suggested_articles=tuple(suggestions),
         transcript=transcript_lines(messages),
+        previous=previous,
     )

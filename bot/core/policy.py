@@ -40,7 +40,7 @@ class Switch(_Section):
 
 
 class HumanRequest(Switch):
-    intents: list[str] = ["talk_to_human"]
+    intents: list[str] = []  # intents that mean "a person, please" (the bundled policy: talk_to_human)
     min_confidence: float = Field(default=0.5, ge=0, le=1)
     phrases: list[str] = []
 
@@ -98,8 +98,29 @@ class BusinessRules(Switch):
 
 
 class SmallTalk(_Section):
+    """Texts may name the product as {product} (SUPPORTBOT_PRODUCT_NAME)."""
+
     greeting: str = "Hi! What can I help you with?"
     thanks: str = "Glad I could help!"
+    welcome: str = "You're welcome! Anything else I can help with?"
+    back_to_bot: str = "You're back with the {product} bot; ask me anything, or ask for a person again at any time."
+
+
+class IntentRoles(_Section):
+    """What some of your intents mean to the conversation, so the core never hard-codes intent names."""
+
+    greeting: list[str] = []  # hello: answered with small_talk.greeting, never a question to clarify
+    closing: list[str] = []  # thanks / sign-off: after an answer, closes the conversation
+    money: list[str] = []  # refunds, disputes: a ticket's priority goes up
+
+    @property
+    def small_talk(self) -> frozenset[str]:
+        """Intents that carry no issue: skipped by summaries, repeats and knowledge-gap reports."""
+        return frozenset(self.greeting) | frozenset(self.closing)
+
+
+class Conversations(_Section):
+    idle_close_minutes: int = Field(default=1440, ge=1)  # a conversation the bot has ends after this much silence
 
 
 class Approval(_Section):
@@ -125,10 +146,13 @@ class Policy(_Section):
     small_talk: SmallTalk = SmallTalk()
     approval: Approval = Approval()
     priority: Priority = Priority()
+    roles: IntentRoles = IntentRoles()
+    conversations: Conversations = Conversations()
 
     def check_intents(self, known: set[str]) -> None:
         """Intents named in the policy must exist in the model; a typo would never match."""
         named = set(self.tiers) | set(self.human_request.intents)
+        named |= set(self.roles.greeting) | set(self.roles.closing) | set(self.roles.money)
         for rule in self.business_rules.rules:
             if not isinstance(rule, Keywords):
                 named |= set(rule.intents)

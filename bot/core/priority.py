@@ -1,8 +1,8 @@
 """Ticket priority from who the customer is and why the bot escalated, with the reasons shown to agents.
 
 Points: Enterprise +2, Business +1, Free -1, a high-value account +1, frustration +1, a business rule +1
-(legal or security wording +2 instead), a refund or dispute +1. The sum maps to a level, and the
-level to a first-response SLA from the policy.
+(legal or security wording +2 instead), an intent in the policy's `money` role (refunds, disputes) +1.
+The sum maps to a level, and the level to a first-response SLA from the policy.
 """
 
 from __future__ import annotations
@@ -10,12 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.core.policy import Priority
+from bot.core.policy import IntentRoles, Priority
 from bot.core.triggers import TriggerHit
 from bot.core.turn import CustomerInfo
 
 TIER_POINTS = {"enterprise": 2, "business": 1, "free": -1}
-MONEY_INTENTS = frozenset({"refund_request", "billing_dispute"})
 
 
 @dataclass(frozen=True)
@@ -34,7 +33,9 @@ def level(points: int) -> str:
     return "normal" if points >= 0 else "low"
 
 
-def score(customer: CustomerInfo, hits: list[TriggerHit], intent: str, config: Priority, now: dt.datetime) -> PriorityScore:
+def score(
+    customer: CustomerInfo, hits: list[TriggerHit], intent: str, config: Priority, roles: IntentRoles, now: dt.datetime
+) -> PriorityScore:
     reasons: list[tuple[str, int]] = []
     if customer.tier in TIER_POINTS:
         reasons.append((f"{customer.tier} customer", TIER_POINTS[customer.tier]))
@@ -46,7 +47,7 @@ def score(customer: CustomerInfo, hits: list[TriggerHit], intent: str, config: P
     if "business_rules" in names:
         legal = "legal_or_security" in names["business_rules"].reason
         reasons.append(("legal or security wording" if legal else "business rule", 2 if legal else 1))
-    if intent in MONEY_INTENTS:
+    if intent in roles.money:
         reasons.append((f"money at stake ({intent})", 1))
     points = sum(p for _, p in reasons)
     name = level(points)

@@ -1,30 +1,29 @@
-"""Messages to the customer, stored as they are sent, and the buttons that go with them."""
+"""What the bot says to customers: answers as rich text, the buttons that go with each message, and
+closing a conversation with a rating request."""
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
-from bot.core.events import Button, CustomerReply, RatingRequest, ReplyKind
+from bot.core.events import Button, Person, RatingRequest
+from bot.core.states import AGENT_RESOLVES, CUSTOMER_RESOLVES, Move
+from bot.core.text import Rich, join, link, name, strong
+from bot.core.work import Work
 from bot.storage.tables import Conversation, utcnow
-
-if TYPE_CHECKING:
-    from bot.core.app import SupportBot
+from knowledge.types import Answer
 
 RATING_TEXT = "How did we do? Rate this conversation from 1 (poor) to 5 (great)."
 
 
-async def to_customer(
-    bot: SupportBot,
-    conversation: Conversation,
-    text: str,
-    kind: ReplyKind,
-    buttons: tuple[Button, ...] = (),
-    author: str | None = None,
-    author_id: str | None = None,
-) -> CustomerReply:
-    assert conversation.id is not None
-    await bot.db(bot.store.say, conversation.id, conversation.platform, text, "agent" if author else "bot", author_id)
-    return CustomerReply(bot.place(conversation), text, kind, buttons, author)
+def answer_text(answer: Answer) -> Rich:
+    """An article answer: its title in bold, the section, any unmet plan or role condition, the link."""
+    parts: list[Rich | str] = [join([strong(answer.title)]), answer.text]
+    if answer.conditions_unmet:
+        parts.append("Note: this " + "; it ".join(answer.conditions_unmet) + ".")
+    parts.append(join(["Full article: ", link(answer.link, answer.link)]))
+    return join(parts, "\n\n")
+
+
+def agent_joined(agent: Person) -> Rich:
+    return join([name(agent.label), " from the support team has joined and has your conversation."])
 
 
 def answer_buttons(conversation_id: int) -> tuple[Button, ...]:
@@ -54,10 +53,13 @@ def draft_buttons(draft_id: int) -> tuple[Button, ...]:
     )
 
 
-async def resolve_conversation(bot: SupportBot, conversation: Conversation) -> RatingRequest:
-    """Close the conversation and ask for a CSAT rating, recorded with how it was handled."""
+def close_conversation(work: Work, conversation: Conversation, by_agent: bool = False, **changes: object) -> RatingRequest:
+    """Resolve the conversation (a state move: it fails if someone else already changed it) and ask
+    for a CSAT rating, recorded later with how the conversation was handled."""
     assert conversation.id is not None
-    await bot.db(bot.store.update_conversation, conversation.id, status="resolved", resolved_at=utcnow())
-    await bot.db(bot.store.say, conversation.id, conversation.platform, RATING_TEXT)
+    move: Move = AGENT_RESOLVES if by_agent else CUSTOMER_RESOLVES
+    work.move(Conversation, conversation.id, move, resolved_at=utcnow(), **changes)
+    if "interaction_type" in changes:  # the rating is recorded with how the conversation was handled
+        conversation.interaction_type = str(changes["interaction_type"])
     buttons = tuple(Button(str(n), "csat.rate", f"{conversation.id}:{n}") for n in range(1, 6))
-    return RatingRequest(bot.place(conversation), conversation.id, RATING_TEXT, buttons)
+    return work.ask_rating(conversation, RATING_TEXT, buttons)

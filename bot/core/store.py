@@ -1,4 +1,5 @@
-"""The conversation record: every read and write the core makes, one short transaction each.
+"""The conversation record: the reads the core makes, the stored inbound turn, the outbox, and the
+one-transaction-per-decision entry point (`transaction`, see bot.core.work).
 
 Methods are synchronous SQLModel code; the async core calls them through `asyncio.to_thread` so the
 event loop never waits on the database. Objects come back detached (no lazy loading surprises).
@@ -6,16 +7,23 @@ event loop never waits on the database. Objects come back detached (no lazy load
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+import datetime as dt
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
+from typing import Literal, TypeVar
 
-from sqlalchemy import Engine, func
+from sqlalchemy import Engine, func, update
 from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.core.events import CustomerProfile, Person, Place
+from bot.core.outbox import Outgoing
+from bot.core.outbox_records import OutboxRecords
+from bot.core.settings_records import SettingsRecords
+from bot.core.states import ENDED, GOES_QUIET, OPEN_TICKET, ConversationState, DraftState
 from bot.core.turn import PastTurn
+from bot.core.work import Work
 from bot.storage.tables import (
     AuditEntry,
     Conversation,
@@ -24,13 +32,14 @@ from bot.storage.tables import (
     Decision,
     Draft,
     Message,
-    RuntimeSetting,
     Ticket,
+    aware,
     utcnow,
 )
 
-OPEN_TICKET = ("open", "claimed")
 CLICK = "click"  # Message.direction of a customer's button press
+R = TypeVar("R")
+TurnState = Literal["new", "received", "decided", "done"]
 
 
 def _commit_unique(session: Session) -> bool:
@@ -50,6 +59,7 @@ class Opened:
     customer: Customer
     conversation: Conversation
     message: Message
+    state: TurnState  # new, or how far an earlier delivery of the same message got
 
 
 @dataclass(frozen=True)
@@ -60,9 +70,23 @@ class CustomerRecord:
     conversations: int
 
 
-class ConversationStore:
-    def __init__(self, engine: Engine) -> None:
+class ConversationStore(OutboxRecords, SettingsRecords):
+    def __init__(self, engine: Engine, idle_close: dt.timedelta = dt.timedelta(hours=24)) -> None:
         self.engine = engine
+        self.idle_close = idle_close  # a conversation the bot has, silent this long, ends; the next message starts anew
+
+    def transaction(self, write: Callable[[Work], R], inbound_id: int | None = None) -> tuple[R, list[Outgoing]]:
+        """Run `write` in one transaction; commit its rows and queued events together, or nothing."""
+        with self.session() as session:
+            work = Work(session, inbound_id)
+            try:
+                result = write(work)
+                outgoing = work.finish()
+                session.commit()
+            except BaseException:
+                session.rollback()
+                raise
+            return result, outgoing
 
     @contextmanager
     def session(self) -> Iterator[Session]:
@@ -89,33 +113,46 @@ class ConversationStore:
         return customer
 
     def _open_conversation(self, session: Session, customer: Customer, place: Place) -> Conversation:
-        conversation = session.exec(
+        """The customer's live conversation in this place, or a new one linked to the one before it.
+
+        A conversation the bot had that went quiet for `idle_close` is closed first (through the state
+        machine), so months-old turns never feed today's repeat and sentiment signals."""
+        latest = session.exec(
             select(Conversation)
             .where(
                 Conversation.customer_id == customer.id,
                 Conversation.platform == place.platform,
                 Conversation.channel_id == place.channel_id,
                 Conversation.thread_id == place.thread_id if place.thread_id else col(Conversation.thread_id).is_(None),
-                Conversation.status != "resolved",
             )
             .order_by(col(Conversation.id).desc())
         ).first()
-        if conversation is None:
-            assert customer.id is not None
-            conversation = Conversation(
-                customer_id=customer.id, platform=place.platform, channel_id=place.channel_id, thread_id=place.thread_id
-            )
-            session.add(conversation)
-            session.flush()
+        quiet = latest is not None and utcnow() - aware(latest.updated_at) > self.idle_close
+        if latest is not None and quiet and latest.status == ConversationState.BOT:
+            assert latest.id is not None
+            Work(session).move(Conversation, latest.id, GOES_QUIET)
+            session.refresh(latest)
+        if latest is not None and latest.status not in ENDED:
+            return latest
+        assert customer.id is not None
+        conversation = Conversation(
+            customer_id=customer.id,
+            platform=place.platform,
+            channel_id=place.channel_id,
+            thread_id=place.thread_id,
+            previous_id=latest.id if latest is not None else None,
+        )
+        session.add(conversation)
+        session.flush()
         return conversation
 
-    def open_turn(
-        self, message_id: str, person: Person, place: Place, text: str, profile: CustomerProfile | None
-    ) -> Opened | None:
-        """Store an inbound customer message; None when this platform message id was seen before."""
+    def open_turn(self, message_id: str, person: Person, place: Place, text: str, profile: CustomerProfile | None) -> Opened:
+        """Store an inbound customer message (state `received`). A re-delivery returns the stored turn
+        with how far it got, so an unfinished one runs again and a finished one is ignored."""
         with self.session() as session:
-            if self._seen(session, person.platform, message_id):
-                return None
+            earlier = self._turn(session, person.platform, message_id)
+            if earlier is not None:
+                return earlier
             customer = self._customer(session, person, profile)
             conversation = self._open_conversation(session, customer, place)
             assert conversation.id is not None
@@ -127,12 +164,35 @@ class ConversationStore:
                 author="customer",
                 author_id=person.user_id,
                 text=text,
+                state="received",
             )
             conversation.updated_at = utcnow()
             session.add_all([message, conversation])
             if not _commit_unique(session):  # the same delivery raced in from another worker
-                return None
-            return Opened(customer, conversation, message)
+                raced = self._turn(session, person.platform, message_id)
+                assert raced is not None
+                return raced
+            return Opened(customer, conversation, message, "new")
+
+    def _turn(self, session: Session, platform: str, message_id: str) -> Opened | None:
+        message = session.exec(
+            select(Message).where(Message.platform == platform, Message.platform_message_id == message_id)
+        ).first()
+        if message is None:
+            return None
+        conversation = session.get(Conversation, message.conversation_id)
+        assert conversation is not None
+        customer = session.get(Customer, conversation.customer_id)
+        assert customer is not None
+        return Opened(customer, conversation, message, message.state)  # type: ignore[arg-type]
+
+    def move_turn(self, message_id: int, customer: Customer, place: Place) -> Conversation:
+        """Move a stored turn into a fresh conversation (its old one ended while it was on its way)."""
+        with self.session() as session:
+            conversation = self._open_conversation(session, customer, place)
+            session.execute(update(Message).where(col(Message.id) == message_id).values(conversation_id=conversation.id))
+            session.commit()
+            return conversation
 
     def _seen(self, session: Session, platform: str, message_id: str) -> bool:
         found = session.exec(
@@ -155,19 +215,6 @@ class ConversationStore:
             if self._seen(session, platform, message_id):
                 return None
             return self._store(session, conversation_id, platform, text, author, author_id, direction, message_id)
-
-    def say(
-        self,
-        conversation_id: int,
-        platform: str,
-        text: str,
-        author: str = "bot",
-        author_id: str | None = None,
-        direction: str = "outbound",
-    ) -> None:
-        """Store something the bot or an agent said (no platform id: outbound messages are ours)."""
-        with self.session() as session:
-            self._store(session, conversation_id, platform, text, author, author_id, direction, None)
 
     @staticmethod
     def _store(
@@ -199,17 +246,6 @@ class ConversationStore:
     def customer(self, customer_id: int) -> Customer | None:
         with self.session() as session:
             return session.get(Customer, customer_id)
-
-    def update_conversation(self, conversation_id: int, **changes: object) -> Conversation:
-        with self.session() as session:
-            conversation = session.get(Conversation, conversation_id)
-            assert conversation is not None
-            for name, value in changes.items():
-                setattr(conversation, name, value)
-            conversation.updated_at = utcnow()
-            session.add(conversation)
-            session.commit()
-            return conversation
 
     def history(self, conversation_id: int, before_message_id: int | None = None) -> tuple[PastTurn, ...]:
         """Customer turns (before the given message, or all) with the bot's decision on each, oldest first."""
@@ -245,11 +281,11 @@ class ConversationStore:
             ).all()
         return list(reversed(rows))
 
-    def record_decision(self, decision: Decision) -> Decision:
+    def previous(self, conversation: Conversation) -> Conversation | None:
+        if conversation.previous_id is None:
+            return None
         with self.session() as session:
-            session.add(decision)
-            session.commit()
-            return decision
+            return session.get(Conversation, conversation.previous_id)
 
     def customer_record(self, customer_id: int, excluding_conversation: int) -> CustomerRecord:
         with self.session() as session:
@@ -281,7 +317,7 @@ class ConversationStore:
 
     # Tickets and drafts ---------------------------------------------------------------------------
 
-    def add(self, row: Ticket | Draft | CsatRating | AuditEntry) -> Ticket | Draft | CsatRating | AuditEntry:
+    def add(self, row: AuditEntry) -> AuditEntry:
         with self.session() as session:
             session.add(row)
             session.commit()
@@ -293,37 +329,14 @@ class ConversationStore:
                 select(Ticket).where(Ticket.conversation_id == conversation_id, col(Ticket.status).in_(OPEN_TICKET))
             ).first()
 
-    def ticket(self, ticket_id: int | None = None, agent_thread_id: str | None = None) -> Ticket | None:
+    def ticket(self, ticket_id: int) -> Ticket | None:
         with self.session() as session:
-            if ticket_id is not None:
-                return session.get(Ticket, ticket_id)
+            return session.get(Ticket, ticket_id)
+
+    def ticket_in_thread(self, agent_thread_id: str) -> Ticket | None:
+        """The ticket whose card started this thread in the agents' room (thread ids are unique per platform)."""
+        with self.session() as session:
             return session.exec(select(Ticket).where(Ticket.agent_thread_id == agent_thread_id)).first()
-
-    def update_ticket(self, ticket_id: int, **changes: object) -> Ticket:
-        with self.session() as session:
-            ticket = session.get(Ticket, ticket_id)
-            assert ticket is not None
-            for name, value in changes.items():
-                setattr(ticket, name, value)
-            session.add(ticket)
-            session.commit()
-            return ticket
-
-    def claim_ticket(self, ticket_id: int, agent_key: str) -> tuple[Ticket | None, str | None]:
-        """Atomically claim an open ticket; returns (ticket, holder) where holder is who has it if not us."""
-        with self.session() as session:
-            query = select(Ticket).where(Ticket.id == ticket_id).with_for_update()
-            ticket = session.exec(query).first()
-            if ticket is None:
-                return None, None
-            if ticket.status == "claimed" and ticket.assigned_agent != agent_key:
-                return ticket, ticket.assigned_agent
-            if ticket.status not in OPEN_TICKET:
-                return ticket, None
-            ticket.status, ticket.assigned_agent = "claimed", agent_key
-            session.add(ticket)
-            session.commit()
-            return ticket, None
 
     def open_tickets(self) -> list[Ticket]:
         with self.session() as session:
@@ -333,20 +346,9 @@ class ConversationStore:
         with self.session() as session:
             return session.get(Draft, draft_id)
 
-    def decide_draft(self, draft_id: int, action: str, final_text: str | None, agent_key: str) -> Draft | None:
-        """Record an agent's verdict once; None when the draft was already decided."""
-        with self.session() as session:
-            draft = session.exec(select(Draft).where(Draft.id == draft_id).with_for_update()).first()
-            if draft is None or draft.action != "pending":
-                return None
-            draft.action, draft.final_text, draft.agent_id, draft.decided_at = action, final_text, agent_key, utcnow()
-            session.add(draft)
-            session.commit()
-            return draft
-
     def pending_drafts(self, conversation_id: int | None = None) -> list[Draft]:
         with self.session() as session:
-            query = select(Draft).where(Draft.action == "pending")
+            query = select(Draft).where(Draft.action == DraftState.PENDING)
             if conversation_id is not None:
                 query = query.where(Draft.conversation_id == conversation_id)
             return list(session.exec(query.order_by(col(Draft.id))).all())
@@ -357,16 +359,15 @@ class ConversationStore:
             session.add(CsatRating(conversation_id=conversation_id, rating=rating, interaction_type=interaction_type))
             return _commit_unique(session)
 
-    # Runtime settings -----------------------------------------------------------------------------
-
-    def settings(self) -> dict[str, str]:
+    def decision_of(self, platform: str, message_id: str) -> Decision | None:
+        """What the bot decided on the message the platform knows by this id (benchmarks, replays)."""
         with self.session() as session:
-            return {s.key: s.value for s in session.exec(select(RuntimeSetting)).all()}
+            return session.exec(
+                select(Decision)
+                .join(Message, col(Decision.message_id) == Message.id)
+                .where(Message.platform == platform, Message.platform_message_id == message_id)
+            ).first()
 
-    def set_setting(self, key: str, value: str, by: str) -> None:
+    def message(self, message_id: int) -> Message | None:
         with self.session() as session:
-            setting = session.get(RuntimeSetting, key) or RuntimeSetting(key=key, value=value, updated_by=by)
-            setting.value, setting.updated_by, setting.updated_at = value, by, utcnow()
-            session.add(setting)
-            session.commit()
-
+            return session.get(Message, message_id)

@@ -35,10 +35,15 @@ THRESHOLDS: dict[str, Threshold] = {
 
 class TierTable:
     def __init__(self, defaults: dict[str, str | None], policy: Policy) -> None:
+        self.defaults = dict(defaults)
         self.intents = sorted(defaults)
         self._tiers = {intent: tier or "auto" for intent, tier in defaults.items()}
         self._tiers.update(policy.tiers)
         self.policy = policy
+
+    def fresh(self, policy: Policy) -> TierTable:
+        """The same intents' defaults under another policy (admin changes are applied after)."""
+        return TierTable(self.defaults, policy)
 
     def tier(self, intent: str) -> str:
         return self._tiers.get(intent, "auto")

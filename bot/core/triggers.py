@@ -85,7 +85,9 @@ def is_unsure(turn: Turn, policy: Policy) -> bool:
 
 
 def is_closing(turn: Turn, policy: Policy) -> bool:
-    """An unsure message that thanks or signs off: not a question to clarify."""
+    """An unsure message that thanks or signs off: not a question to clarify (a question never is)."""
+    if turn.text.rstrip().endswith("?"):
+        return False
     return is_unsure(turn, policy) and any(re.search(p, turn.text, re.IGNORECASE) for p in policy.low_confidence.closing_phrases)
 
 
@@ -107,7 +109,7 @@ def _low_confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
 def _frustration(turn: Turn, policy: Policy) -> TriggerHit | None:
     """The customer is frustrated: sentiment plus conversation cues (repeats, shouting, failed answers)."""
     config = policy.frustration
-    cues = frustration.cues(turn, config)
+    cues = frustration.cues(turn, config, policy.roles)
     total = frustration.score(cues)
     if total >= config.score_to_fire:
         return TriggerHit("frustration", f"score {total} >= {config.score_to_fire}: " + "; ".join(c.describe() for c in cues))

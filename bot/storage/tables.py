@@ -46,7 +46,8 @@ class Conversation(SQLModel, table=True):
     platform: str = Field(max_length=16)
     channel_id: str = Field(max_length=64)
     thread_id: str | None = Field(default=None, max_length=64)
-    status: str = Field(default="bot", max_length=16, index=True)  # bot | waiting_agent | with_agent | resolved
+    status: str = Field(default="bot", max_length=16, index=True)  # bot.core.states.ConversationState
+    previous_id: int | None = Field(default=None, foreign_key="conversation.id")  # the one this continues after silence
     interaction_type: str = Field(default="automated", max_length=16)  # automated | assisted | human
     started_at: dt.datetime = Field(default_factory=utcnow)
     updated_at: dt.datetime = Field(default_factory=utcnow)
@@ -66,6 +67,7 @@ class Message(SQLModel, table=True):
     author: str = Field(max_length=16)  # customer | bot | agent
     author_id: str | None = Field(default=None, max_length=64)
     text: str
+    state: str = Field(default="done", max_length=8)  # inbound turns: received → decided → done (all replies sent)
     created_at: dt.datetime = Field(default_factory=utcnow, index=True)
 
 
@@ -92,7 +94,7 @@ class Ticket(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
-    status: str = Field(default="open", max_length=16, index=True)  # open | claimed | resolved | handed_back
+    status: str = Field(default="open", max_length=16, index=True)  # bot.core.states.TicketState
     priority: str = Field(default="normal", max_length=8)  # low | normal | high | urgent
     intent: str | None = Field(default=None, max_length=64)
     reason: str = Field(max_length=500)
@@ -113,7 +115,7 @@ class Draft(SQLModel, table=True):
     message_id: int = Field(foreign_key="message.id")
     intent: str = Field(max_length=64, index=True)
     ai_text: str
-    action: str = Field(default="pending", max_length=16)  # pending | approved | edited | rejected
+    action: str = Field(default="pending", max_length=16)  # bot.core.states.DraftState
     final_text: str | None = None
     agent_id: str | None = Field(default=None, max_length=64)
     created_at: dt.datetime = Field(default_factory=utcnow)
@@ -156,3 +158,36 @@ class RuntimeSetting(SQLModel, table=True):
     value: str = Field(max_length=200)
     updated_by: str = Field(max_length=100)
     updated_at: dt.datetime = Field(default_factory=utcnow)
+
+
+class OutboxItem(SQLModel, table=True):
+    """An outbound event, written in the same transaction as the decision that produced it and kept
+    pending until the adapter confirms the send; pending items are sent again on start."""
+
+    __tablename__ = "outbox"
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int | None = Field(default=None, foreign_key="conversation.id", index=True)
+    inbound_id: int | None = Field(default=None, foreign_key="message.id", index=True)  # the turn it answers
+    kind: str = Field(max_length=32)  # the event's class name
+    payload: str  # the event as JSON (bot.core.outbox)
+    side: str = Field(max_length=8)  # customer | agents | private
+    status: str = Field(default="pending", max_length=8, index=True)  # pending | sent
+    live_buttons: bool = False  # posted buttons that still act; retired when they go stale
+    ticket_id: int | None = Field(default=None, index=True)
+    draft_id: int | None = Field(default=None, index=True)
+    platform_ref: str | None = Field(default=None, max_length=200)  # what the adapter posted
+    attempts: int = 0
+    created_at: dt.datetime = Field(default_factory=utcnow)
+    sent_at: dt.datetime | None = None
+
+
+class SettingsVersion(SQLModel, table=True):
+    """One row, bumped with every admin change and reload, so every process notices within seconds."""
+
+    __tablename__ = "settings_version"
+
+    id: int = Field(default=1, primary_key=True)
+    version: int = 0
+    kb_reloads: int = 0
+    model_reloads: int = 0

@@ -41,7 +41,8 @@ def make_bot(url: str, services: Services, policy: Policy | None = None, agents:
     engine = open_database(url)
     policy = policy or load_policy()
     tiers = TierTable({name: meta.tier for name, meta in services.classifier.manifest.intents.items()}, policy)
-    return SupportBot(ConversationStore(engine), services, policy, tiers, Access(frozenset({ROOT.key}), agents), GapLog(engine))
+    access = Access(frozenset({ROOT.key}), agents)
+    return SupportBot(ConversationStore(engine), services, policy, tiers, access, GapLog(engine), product_name="Orbitask")
 
 
 @pytest.fixture

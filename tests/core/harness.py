@@ -1,14 +1,17 @@
 """A whole-bot harness: push customer, agent and admin events; pop what each side sees.
 
-Outbound events are routed the way an adapter would: replies and rating requests to the customer,
-cards and notices to the agents' channel (each ticket card gets a thread id, linked back to the core),
-command responses privately to whoever asked.
+The harness is the bot's adapter: outbound events arrive through `send`, the way a platform adapter
+gets them, and are routed as one would: replies and rating requests to the customer, cards and
+notices to the agents' channel (each ticket card gets a thread id, which the core links back),
+command responses privately to whoever asked. Agent events come from the agents' room unless a test
+says otherwise; `deliver_together` hands several events to the bot at once, as a busy platform would.
 """
 
 from __future__ import annotations
 
 import asyncio
 import itertools
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 from bot.core.app import SupportBot
@@ -28,6 +31,7 @@ from bot.core.events import (
     Person,
     Place,
     RatingRequest,
+    RetireButtons,
     SlashCommand,
 )
 
@@ -36,8 +40,14 @@ BOB = Person("test", "bob", "Bob")
 SAM = Person("test", "sam", "Sam")
 KIM = Person("test", "kim", "Kim")
 ROOT = Person("test", "root", "Root")
+AGENTS_ROOM = Place("test", "agents", agents_room=True)
+CUSTOMERS = (ALICE, BOB)
 CustomerSide = CustomerReply | RatingRequest
 AgentSide = AgentCard | DraftCard | AgentNotice
+
+
+def dm(who: Person) -> Place:
+    return Place(who.platform, f"dm-{who.user_id}")
 
 
 @dataclass
@@ -46,54 +56,93 @@ class Harness:
     customer_inbox: list[CustomerSide] = field(default_factory=list)
     agents_channel: list[AgentSide] = field(default_factory=list)
     private: list[CommandResponse] = field(default_factory=list)
+    retired: list[RetireButtons] = field(default_factory=list)
+    sent: list[OutboundEvent] = field(default_factory=list)  # everything, in order
     loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
+    fail_sends: Callable[[OutboundEvent], bool] | None = None  # a platform that refuses some sends
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
     _customer_buttons: tuple[Button, ...] = ()
     _agent_buttons: tuple[Button, ...] = ()
 
+    def __post_init__(self) -> None:
+        self.bot.attach(self.send)
+
     def close(self) -> None:
         self.loop.close()
+
+    # The adapter side ----------------------------------------------------------------------------
+
+    async def send(self, item: OutboundEvent) -> str | None:
+        if self.fail_sends is not None and self.fail_sends(item):
+            raise ConnectionError("the platform refused the send")
+        self.sent.append(item)
+        ref = f"posted-{len(self.sent)}"
+        if isinstance(item, CustomerReply | RatingRequest):
+            self.customer_inbox.append(item)
+            self._customer_buttons = item.buttons or self._customer_buttons
+        elif isinstance(item, AgentCard | DraftCard | AgentNotice):
+            self.agents_channel.append(item)
+            if isinstance(item, AgentCard):
+                ref = f"thread-{item.ticket_id}"
+            if isinstance(item, AgentCard | DraftCard):
+                self._agent_buttons = item.buttons
+        elif isinstance(item, RetireButtons):
+            self.retired.append(item)
+        else:
+            self.private.append(item)
+        return ref
 
     # Pushing ----------------------------------------------------------------------------------------
 
     def deliver(self, event: InboundEvent) -> list[OutboundEvent]:
-        outbound = self.loop.run_until_complete(self.bot.handle(event))
-        for item in outbound:
-            if isinstance(item, CustomerReply | RatingRequest):
-                self.customer_inbox.append(item)
-                self._customer_buttons = item.buttons or self._customer_buttons
-            elif isinstance(item, AgentCard | DraftCard | AgentNotice):
-                self.agents_channel.append(item)
-                if isinstance(item, AgentCard):
-                    self.loop.run_until_complete(self.bot.link_agent_thread(item.ticket_id, f"thread-{item.ticket_id}"))
-                if isinstance(item, AgentCard | DraftCard):
-                    self._agent_buttons = item.buttons
-            else:
-                self.private.append(item)
-        return outbound
+        """Hand one event to the bot; returns what it sent meanwhile."""
+        before = len(self.sent)
+        self.loop.run_until_complete(self.bot.handle(event))
+        return self.sent[before:]
 
-    def say(self, text: str, who: Person = ALICE, profile: CustomerProfile | None = None, message_id: str | None = None) -> str:
+    def deliver_together(self, *events: InboundEvent) -> list[BaseException | None]:
+        """Hand several events to the bot concurrently; returns each one's exception, if any."""
+
+        async def run() -> list[BaseException | None]:
+            results = await asyncio.gather(*(self.bot.handle(e) for e in events), return_exceptions=True)
+            return [r if isinstance(r, BaseException) else None for r in results]
+
+        return self.loop.run_until_complete(run())
+
+    def message(self, text: str, who: Person = ALICE, place: Place | None = None, message_id: str | None = None,
+                profile: CustomerProfile | None = None) -> CustomerMessage:
+        return CustomerMessage(message_id or f"m{next(self._ids)}", who, place or dm(who), text, profile)
+
+    def say(self, text: str, who: Person = ALICE, profile: CustomerProfile | None = None, message_id: str | None = None,
+            place: Place | None = None) -> str:
         """The customer writes; returns the platform message id used (to re-deliver it)."""
-        message_id = message_id or f"m{next(self._ids)}"
-        self.deliver(CustomerMessage(message_id, who, Place(who.platform, f"dm-{who.user_id}"), text, profile))
-        return message_id
+        event = self.message(text, who, place, message_id, profile)
+        self.deliver(event)
+        return event.message_id
 
-    def press(self, label: str, who: Person = ALICE, text: str | None = None, press_id: str | None = None) -> None:
+    def press(self, label: str, who: Person = ALICE, text: str | None = None, press_id: str | None = None,
+              place: Place | None = None) -> None:
         """Click the button with this label on the latest message that offered it to this side."""
-        offered = self._customer_buttons if who in (ALICE, BOB) else self._agent_buttons
+        customer = who in CUSTOMERS
+        offered = self._customer_buttons if customer else self._agent_buttons
         matches = [b for b in offered if b.label == label]
         assert matches, f"no button '{label}' offered; offered: {[b.label for b in offered]}"
         button = matches[0]
-        self.deliver(ButtonPress(press_id or f"p{next(self._ids)}", who, button.action, button.value, text))
+        where = place or (dm(who) if customer else AGENTS_ROOM)
+        self.deliver(ButtonPress(press_id or f"p{next(self._ids)}", who, button.action, button.value, text, where))
 
-    def click(self, action: str, value: str, who: Person = SAM, text: str | None = None) -> None:
-        self.deliver(ButtonPress(f"p{next(self._ids)}", who, action, value, text))
+    def click(self, action: str, value: str, who: Person = SAM, text: str | None = None, place: Place | None = AGENTS_ROOM) -> None:
+        self.deliver(ButtonPress(f"p{next(self._ids)}", who, action, value, text, place))
+
+    def agent_message(self, ticket_id: int | None, text: str, who: Person = SAM, internal: bool = False,
+                      thread: str | None = None, message_id: str | None = None, place: Place | None = AGENTS_ROOM) -> AgentMessage:
+        return AgentMessage(message_id or f"a{next(self._ids)}", who, text, internal, ticket_id, thread, place)
 
     def agent_says(self, ticket_id: int | None, text: str, who: Person = SAM, internal: bool = False,
-                   thread: str | None = None, message_id: str | None = None) -> str:
-        message_id = message_id or f"a{next(self._ids)}"
-        self.deliver(AgentMessage(message_id, who, text, internal, ticket_id, thread))
-        return message_id
+                   thread: str | None = None, message_id: str | None = None, place: Place | None = AGENTS_ROOM) -> str:
+        event = self.agent_message(ticket_id, text, who, internal, thread, message_id, place)
+        self.deliver(event)
+        return event.message_id
 
     def command(self, line: str, who: Person = ROOT) -> CommandResponse:
         name, _, arguments = line.lstrip("/").partition(" ")
@@ -103,7 +152,7 @@ class Harness:
     # Popping ----------------------------------------------------------------------------------------
 
     def customer_sees(self) -> list[str]:
-        seen = [item.text for item in self.customer_inbox]
+        seen = [str(item.text) for item in self.customer_inbox]
         self.customer_inbox.clear()
         return seen
 
@@ -120,7 +169,7 @@ class Harness:
             elif isinstance(item, DraftCard):
                 parts.append(f"draft #{item.draft_id}: {item.draft_text}")
             else:
-                parts.append(item.text)
+                parts.append(str(item.text))
         return "\n".join(parts)
 
     def private_sees(self) -> list[str]:

@@ -10,7 +10,7 @@ from sqlmodel import Session, select
 from bot.core.admin import COMMANDS
 from bot.storage.tables import AuditEntry
 from tests.core.conftest import BotFactory
-from tests.core.harness import ALICE, SAM, Harness
+from tests.core.harness import ALICE, BOB, SAM, Harness
 
 
 def test_help_lists_every_command_from_its_docstring(chat: Harness) -> None:
@@ -67,9 +67,15 @@ def test_tier_changes_apply_at_once_and_survive_a_restart(new_bot: BotFactory) -
     assert not restarted.bot.policy.business_rules.enabled
 
 
-def test_a_lower_threshold_stops_clarifying_borderline_messages(chat: Harness) -> None:
-    assert chat.command("/threshold confidence 0").ok
-    assert chat.bot.policy.low_confidence.threshold == 0.0
+def test_the_confidence_threshold_decides_what_is_clarified(chat: Harness) -> None:
+    borderline = "can I get the timesheet export"  # in scope, confidence between the default and a stricter bar
+    prediction = chat.bot.services.classifier.classify(borderline)
+    assert not prediction.out_of_scope and chat.bot.policy.low_confidence.threshold < prediction.confidence < 0.95
+    chat.say(borderline)
+    assert not chat.customer_sees()[0].startswith("Sorry, I'm not sure I understood")
+    assert chat.command("/threshold confidence 0.95").ok
+    chat.say(borderline, who=BOB)
+    assert chat.customer_sees()[0].startswith("Sorry, I'm not sure I understood")
 
 
 def test_status_stats_and_open_escalations(chat: Harness) -> None:

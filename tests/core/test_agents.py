@@ -4,9 +4,10 @@ from __future__ import annotations
 
 from sqlmodel import Session, select
 
+from bot.core.agent_desk import NOT_A_TICKET
 from bot.storage.tables import CsatRating, Message, Ticket
 from tests.core.conftest import BotFactory
-from tests.core.harness import ALICE, KIM, SAM, Harness
+from tests.core.harness import KIM, SAM, Harness
 
 
 def escalated(chat: Harness) -> int:
@@ -19,11 +20,13 @@ def test_an_agent_claims_replies_notes_and_resolves(chat: Harness) -> None:
     ticket_id = escalated(chat)
     chat.press("Claim", who=SAM)
     assert chat.customer_sees() == ["Sam from the support team has joined and has your conversation."]
-    assert [n.text for n in chat.agents_see()] == [f"Sam claimed ticket #{ticket_id}."]
+    assert [str(n.text) for n in chat.agents_see()] == [f"Sam claimed ticket #{ticket_id}."]
 
     chat.say("thanks, I need the owner role moved to my colleague")
     assert chat.customer_sees() == []  # with a person now: relayed, the bot stays quiet
-    assert [n.text for n in chat.agents_see()] == ["Alice: thanks, I need the owner role moved to my colleague"]
+    [relayed] = chat.agents_see()
+    assert str(relayed.text) == "Alice wrote:“thanks, I need the owner role moved to my colleague”"
+    assert relayed.text.untrusted == ("Alice", "thanks, I need the owner role moved to my colleague")
 
     chat.agent_says(ticket_id, "Done: Jordan is the owner now.", who=SAM)
     chat.agent_says(ticket_id, "verified ownership via email with Jordan", who=SAM, internal=True)
@@ -75,7 +78,7 @@ def test_handing_back_returns_the_conversation_to_the_bot(chat: Harness) -> None
     assert chat.customer_sees()[-1].startswith("You're back with the Orbitask bot")
     chat.say("how do I log time on a task")
     assert "time" in chat.customer_sees()[0].lower()
-    assert chat.agents_see()[-1].text.endswith("handed ticket #1 back to the bot.")  # type: ignore[union-attr]
+    assert str(chat.agents_see()[-1].text).endswith("handed ticket #1 back to the bot.")
 
 
 def test_only_configured_agents_may_act_when_agents_are_configured(new_bot: BotFactory) -> None:
@@ -88,11 +91,12 @@ def test_only_configured_agents_may_act_when_agents_are_configured(new_bot: BotF
 
 
 def test_unknown_tickets_are_refused_clearly(chat: Harness) -> None:
+    escalated(chat)
+    chat.customer_sees()
     chat.click("ticket.claim", "42", who=SAM)
     chat.agent_says(None, "hello?", who=SAM, thread="not-a-ticket")
-    assert chat.private_sees() == ["There is no ticket #42.", "This thread is not a ticket."]
-    assert ALICE  # the customer saw nothing
-    assert chat.customer_sees() == []
+    assert chat.private_sees() == ["There is no ticket #42.", NOT_A_TICKET]
+    assert chat.customer_sees() == []  # Alice, whose ticket is open, got nothing
 
 
 def test_a_closed_ticket_cannot_be_resolved_or_handed_back_again(chat: Harness) -> None:

@@ -17,7 +17,7 @@ from tests.core.harness import ALICE, BOB, Harness
 
 def test_a_routine_question_is_answered_from_the_knowledge_base_and_rated(chat: Harness) -> None:
     chat.say("hi there")
-    assert chat.customer_sees() == [chat.bot.policy.small_talk.greeting]
+    assert chat.customer_sees() == ["Hi! I'm the Orbitask support bot. Ask me anything about your account, billing or the app."]
     chat.say("how do I reset my password? I forgot it")
     [answer] = chat.customer_sees()
     assert "Reset your password" in answer and "Forgot password?" in answer

@@ -16,7 +16,7 @@ def drafted(chat: Harness) -> int:
     chat.say(SSO)
     assert chat.customer_sees() == ["Thanks! I've prepared an answer and a teammate is checking it; you'll get it right here shortly."]
     [card] = chat.agents_see()
-    assert card.intent == "sso_setup" and "single sign-on" in card.draft_text.lower()  # type: ignore[union-attr]
+    assert card.intent == "sso_setup" and "single sign-on" in str(card.draft_text).lower()  # type: ignore[union-attr]
     return card.draft_id  # type: ignore[union-attr]
 
 

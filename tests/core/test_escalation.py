@@ -18,7 +18,7 @@ from knowledge.gaps import KnowledgeGap
 from knowledge.index import KnowledgeIndex
 from knowledge.resolver import Resolver
 from tests.core.conftest import BotFactory
-from tests.core.harness import ALICE, BOB, Harness
+from tests.core.harness import ALICE, BOB, Harness, dm
 from tests.knowledge.conftest import write_article
 
 HANDOFF = "I've passed this to our support team"
@@ -26,7 +26,7 @@ ENTERPRISE = CustomerProfile(company="Globex", tier="enterprise", account_value=
 
 
 def reasons(card: AgentCard) -> str:
-    return dict(card.sections)["Why escalated"]
+    return {h: str(b) for h, b in card.sections}["Why escalated"]
 
 
 def ticket(chat: Harness) -> Ticket:
@@ -53,7 +53,7 @@ def test_the_talk_to_a_person_button_hands_off(chat: Harness) -> None:
     assert chat.customer_sees()[0].startswith(HANDOFF)
     card = chat.only_card()
     assert "pressed “Talk to a person”" in reasons(card)
-    assert dict(card.sections)["Summary"] == "• how do I set up recurring tasks"  # the customer's words, not the click
+    assert {h: str(b) for h, b in card.sections}["Summary"] == "• “how do I set up recurring tasks”"  # the customer's words, not the click
     with Session(chat.bot.store.engine) as session:
         assert [g.text for g in session.exec(select(KnowledgeGap)).all()] == ["how do I set up recurring tasks"]
 
@@ -76,7 +76,7 @@ def test_a_clarifying_choice_answers_the_original_message(chat: Harness) -> None
     chat.customer_sees()
     buttons = [b for b in chat._customer_buttons if b.action == "clarify.pick"]
     assert buttons
-    chat.click("clarify.pick", f"{buttons[0].value.split(':')[0]}:howto_automations", who=ALICE)
+    chat.click("clarify.pick", f"{buttons[0].value.split(':')[0]}:howto_automations", who=ALICE, place=dm(ALICE))
     [answer] = chat.customer_sees()
     assert "automation" in answer.lower()
     assert chat.agents_see() == []
@@ -180,8 +180,8 @@ def test_the_handoff_packet_has_the_full_context(chat: Harness) -> None:
     chat.customer_sees()
     chat.say("I followed that and the pull requests still don't show up on tasks, I get \"Error 403: resource not accessible\"")
     card = chat.only_card()
-    fields = {f.label: f.value for f in card.fields}
-    sections = dict(card.sections)
+    fields = {f.label: str(f.value) for f in card.fields}
+    sections = {h: str(b) for h, b in card.sections}
     assert "Initech" in fields["Customer"] and "business" in fields["Customer"] and "24,000" in fields["Customer"]
     assert fields["Intent"].startswith("github_integration")
     assert "first reply due" in fields["Priority"]
@@ -190,7 +190,7 @@ def test_the_handoff_packet_has_the_full_context(chat: Harness) -> None:
     assert "pull requests still don't show up" in sections["Summary"]
     assert "hi" not in sections["Summary"].split("\n")  # greetings are not the issue
     assert 'answered from "Connect GitHub' in sections["What the bot tried"]
-    assert "→ customer: \"I followed that" in sections["What the bot tried"]
+    assert "→ customer: “I followed that" in sections["What the bot tried"]
     assert "connect-github" in sections["Suggested articles"]
     assert sections["Transcript"].count("customer: ") == 3
     assert "frustration" in sections["Why escalated"]
@@ -204,4 +204,4 @@ def test_history_of_past_tickets_reaches_the_next_card(chat: Harness) -> None:
     chat.click("ticket.resolve", "1")
     chat.customer_sees()
     chat.say("I'd like to speak to an agent again please")
-    assert "1 past tickets" in {f.label: f.value for f in chat.only_card().fields}["History"]
+    assert "1 past tickets" in {f.label: str(f.value) for f in chat.only_card().fields}["History"]

@@ -11,6 +11,8 @@ from bot.core.policy import load_policy
 from bot.core.turn import CustomerInfo, PastTurn, Turn
 from models.classifier import Prediction
 
+ROLES = load_policy().roles
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -37,17 +39,17 @@ ANSWERED = PastTurn("I can't log in", "login_trouble", 0.0, Outcome.ANSWERED)
 
 def test_cue_weights() -> None:
     config = load_policy().frustration
-    assert score(cues(turn("this is ridiculous"), config)) == 2
-    assert score(cues(turn("WHY IS THIS NOT WORKING FOR ME"), config)) >= 2
-    assert score(cues(turn("my export failed with an error", sentiment=-0.51), config)) == 0
-    assert score(cues(turn("it didn't help", (ANSWERED,)), config)) == 2  # one failed answer + mild wording
+    assert score(cues(roles=ROLES, turn=turn("this is ridiculous"), config=config)) == 2
+    assert score(cues(roles=ROLES, turn=turn("WHY IS THIS NOT WORKING FOR ME"), config=config)) >= 2
+    assert score(cues(roles=ROLES, turn=turn("my export failed with an error", sentiment=-0.51), config=config)) == 0
+    assert score(cues(roles=ROLES, turn=turn("it didn't help", (ANSWERED,)), config=config)) == 2  # one failed answer + mild wording
 
 
 def test_failed_answers_count_follow_ups_that_say_so() -> None:
     rejected = PastTurn("", "login_trouble", None, Outcome.ANSWER_REJECTED)
-    assert failed_answers((ANSWERED,), "thanks, that worked", "thanks") == 0
-    assert failed_answers((ANSWERED,), "still can't get in", "login_trouble") == 1
-    assert failed_answers((ANSWERED, rejected, ANSWERED), "same error again", "login_trouble") == 2
+    assert failed_answers((ANSWERED,), "thanks, that worked", "thanks", ROLES) == 0
+    assert failed_answers((ANSWERED,), "still can't get in", "login_trouble", ROLES) == 1
+    assert failed_answers((ANSWERED, rejected, ANSWERED), "same error again", "login_trouble", ROLES) == 2
 
 
 def test_shouting_and_overlap() -> None:

@@ -1,6 +1,7 @@
 """The webhook action against a real HTTP server on 127.0.0.1: success and every way it can fail."""
 
 import asyncio
+import logging
 from pathlib import Path
 
 import pytest
@@ -129,3 +130,47 @@ def test_actions_file_is_validated(tmp_path: Path) -> None:
 def test_secrets_in_headers_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) -> None:
     action = WebhookAction("reset", "http://x", headers={"Authorization": "Bearer literal-secret"})
     assert "literal-secret" not in repr(action)
+
+
+def test_a_header_variable_missing_at_load_names_action_header_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    path = tmp_path / "actions.yaml"
+    path.write_text('actions:\n  password_reset:\n    url: http://x/reset\n    headers: {Authorization: "Bearer ${RESET_TOKEN}"}\n')
+    monkeypatch.delenv("RESET_TOKEN", raising=False)
+    with pytest.raises(ActionError) as caught:
+        load_actions(path, {"password_reset"})
+    assert str(caught.value) == (
+        f"{path}: action 'password_reset': header 'Authorization' needs environment variable RESET_TOKEN, which is not set (or empty)"
+    )
+    monkeypatch.setenv("RESET_TOKEN", "tok-\r\nX-Injected: 1")
+    with pytest.raises(ActionError, match="RESET_TOKEN .header 'Authorization'. contains a line break") as caught:
+        load_actions(path, {"password_reset"})
+    assert "tok-" not in str(caught.value)
+    path.write_text('actions:\n  password_reset:\n    url: http://x/reset\n    headers: {Authorization: "Bearer ${reset-token}"}\n')
+    with pytest.raises(ActionError, match="not an environment variable name") as caught:
+        load_actions(path, {"password_reset"})
+    assert "reset-token" not in str(caught.value)
+    monkeypatch.setenv("RESET_TOKEN", "s3cret-token")
+    path.write_text('actions:\n  password_reset:\n    url: http://x/reset\n    headers: {Authorization: "Bearer ${RESET_TOKEN}"}\n')
+    assert load_actions(path, {"password_reset"}).intents() == ["password_reset"]
+
+
+def test_a_header_variable_gone_at_call_time_fails_without_sending(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("RESET_TOKEN", raising=False)
+    sent = len(received)
+    result = asyncio.run(run_with_server("/ok", headers={"Authorization": "Bearer ${RESET_TOKEN}"}))
+    assert not result.ok and result.message == HANDOFF_MESSAGE  # type: ignore[attr-defined]
+    assert result.detail == "header 'Authorization' needs environment variable RESET_TOKEN, which is not set"  # type: ignore[attr-defined]
+    assert len(received) == sent
+
+
+@pytest.mark.parametrize(("path", "token"), [("/500", "tok-SECRET-42"), ("/html", "tok-SECRET-42"), ("/ok", "tok-SECRET-42\r\nX-Evil: 1")])
+def test_secret_header_values_never_reach_logs_or_details(
+    path: str, token: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    monkeypatch.setenv("RESET_TOKEN", token)
+    with caplog.at_level(logging.DEBUG):
+        result = asyncio.run(run_with_server(path, headers={"Authorization": "Bearer ${RESET_TOKEN}"}))
+        refused = asyncio.run(WebhookAction("reset", "http://127.0.0.1:9/", headers={"Authorization": "${RESET_TOKEN}"}).run(REQUEST))
+    for outcome in (result, refused):
+        assert not outcome.ok and "SECRET" not in repr(outcome)  # type: ignore[attr-defined]
+    assert "SECRET" not in caplog.text

@@ -1,0 +1,75 @@
+"""The outbox: outbound events waiting for the adapter's confirmation, and inbound turns a crash left
+undecided. A mixin of `ConversationStore` (it only needs `session()`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from contextlib import AbstractContextManager
+
+from sqlalchemy import func, update
+from sqlmodel import Session, col, select
+
+from bot.core.outbox import Outgoing, decode
+from bot.storage.tables import Message, OutboxItem, Ticket, utcnow
+
+
+class OutboxRecords:
+    def session(self) -> AbstractContextManager[Session]:
+        raise NotImplementedError
+
+    def pending(self, inbound_id: int | None = None) -> list[Outgoing]:
+        """Outbound events not yet confirmed sent (for one inbound turn, or all), oldest first."""
+        with self.session() as session:
+            query = select(OutboxItem).where(OutboxItem.status == "pending")
+            if inbound_id is not None:
+                query = query.where(OutboxItem.inbound_id == inbound_id)
+            items = session.exec(query.order_by(col(OutboxItem.id))).all()
+        return [Outgoing(decode(item.payload), item.id) for item in items]
+
+    def mark_sent(self, outbox_id: int, platform_ref: str | None) -> None:
+        """Confirm a send; a ticket card's reference is the thread agents reply in."""
+        with self.session() as session:
+            item = session.get(OutboxItem, outbox_id)
+            assert item is not None
+            item.status, item.platform_ref, item.sent_at = "sent", platform_ref, utcnow()
+            item.attempts += 1
+            session.add(item)
+            if item.kind == "AgentCard" and item.ticket_id is not None and platform_ref:
+                session.execute(update(Ticket).where(col(Ticket.id) == item.ticket_id).values(agent_thread_id=platform_ref))
+            if item.inbound_id is not None:
+                session.flush()
+                left = session.exec(
+                    select(func.count()).where(OutboxItem.inbound_id == item.inbound_id, OutboxItem.status == "pending")
+                ).one()
+                if not left:
+                    session.execute(update(Message).where(col(Message.id) == item.inbound_id).values(state="done"))
+            session.commit()
+
+    def mark_failed(self, outbox_id: int) -> None:
+        with self.session() as session:
+            session.execute(update(OutboxItem).where(col(OutboxItem.id) == outbox_id).values(attempts=OutboxItem.attempts + 1))
+            session.commit()
+
+    def finish_inbound(self, message_id: int) -> None:
+        """A turn that produced nothing to send (e.g. relayed only to a log) is done once decided."""
+        with self.session() as session:
+            left = session.exec(
+                select(func.count()).where(OutboxItem.inbound_id == message_id, OutboxItem.status == "pending")
+            ).one()
+            if not left:
+                session.execute(
+                    update(Message).where(col(Message.id) == message_id, col(Message.state) == "decided").values(state="done")
+                )
+                session.commit()
+
+    def unfinished_turns(self, older_than: dt.timedelta) -> list[int]:
+        """Customer turns stored but never decided (the process died on them), for recovery on start."""
+        cutoff = utcnow() - older_than
+        with self.session() as session:
+            rows = session.exec(
+                select(Message.id).where(
+                    Message.state == "received", Message.author == "customer", col(Message.created_at) < cutoff
+                )
+            ).all()
+        return [r for r in rows if r is not None]
