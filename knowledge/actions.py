@@ -58,6 +58,8 @@ class WebhookAction:
         if unset is not None:  # the environment changed since loading: don't send `Bearer ` and get an obscure 401
             return self._failed(f"header '{unset[0]}' needs environment variable {unset[1]}, which is not set")
         headers = {key: _ENV.sub(lambda m: os.environ.get(m.group(1), ""), value) for key, value in self.headers.items()}
+        if request.idempotency_key:  # a turn re-run after a crash sends the same key: the service can drop the repeat
+            headers.setdefault("Idempotency-Key", request.idempotency_key)
         is_get = self.method == "GET"
         try:
             timeout = aiohttp.ClientTimeout(total=self.timeout_seconds)
@@ -104,10 +106,15 @@ def _check_headers(name: str, headers: Mapping[str, str]) -> None:
     for key, value in headers.items():
         for variable in _PLACEHOLDER.findall(value):
             if not _ENV.fullmatch(f"${{{variable}}}"):
-                raise ActionError(f"action '{name}': header '{key}' has a ${{…}} that is not an environment variable name (${{UPPER_CASE}})")
+                raise ActionError(
+                    f"action '{name}': header '{key}' has a ${{…}} that is not an environment variable (${{UPPER_CASE}})"
+                )
     unset = _unset_variable(headers)
     if unset is not None:
-        raise ActionError(f"action '{name}': header '{unset[0]}' needs environment variable {unset[1]}, which is not set (or empty)")
+        header, variable = unset
+        raise ActionError(
+            f"action '{name}': header '{header}' needs environment variable {variable}, which is not set (or empty)"
+        )
     for key, value in headers.items():
         for variable in _ENV.findall(value):
             if any(c in os.environ.get(variable, "") for c in "\r\n"):

@@ -68,5 +68,31 @@ def test_the_core_knows_no_adapter_command_line_or_platform() -> None:
 
 def test_core_files_stay_small() -> None:
     """One job per file: split before ~400 lines."""
-    large = [f"{p.relative_to(REPO)}" for p in python_files("bot", "models", "knowledge") if len(p.read_text().splitlines()) > 400]
+    large = [
+        f"{p.relative_to(REPO)}" for p in python_files("bot", "models", "knowledge") if len(p.read_text().splitlines()) > 400
+    ]
     assert large == []
+
+
+def test_the_core_is_product_neutral() -> None:
+    """A team that trains its own intents gets the same behaviour: no product name, bundled intent name or
+    platform markup in the core's code (roles and texts live in the policy, the name in settings)."""
+    bundled = [
+        line.split(":")[0].strip()
+        for line in (REPO / "models/intents/orbitask.yaml").read_text().splitlines()
+        if line.startswith("  ") and not line.startswith("   ") and line.strip().endswith(":")
+    ]
+    assert "talk_to_human" in bundled and "greeting" in bundled
+    offenders = []
+    for path in python_files("bot/core"):
+        tree = ast.parse(path.read_text(encoding="utf-8"))
+        for node in ast.walk(tree):
+            if isinstance(node, ast.Constant) and isinstance(node.value, str):
+                text = node.value
+                if (
+                    text in bundled
+                    or "orbitask" in text.lower()
+                    or (text.startswith("*") and text.endswith("*") and len(text) > 2)
+                ):
+                    offenders.append(f"{path.relative_to(REPO)}:{node.lineno}: {text!r}")
+    assert offenders == []

@@ -37,6 +37,7 @@ from bot.core.events import (
     RetireButtons,
     SlashCommand,
 )
+from bot.core.ids import parse_id
 from bot.core.text import Rich, Span
 
 _HIDDEN = dict.fromkeys([*range(0, 9), *range(11, 32), 127, *range(0x202A, 0x202F), *range(0x2066, 0x206A)])
@@ -124,7 +125,7 @@ class ConsoleAdapter:
             else:
                 self.print(_indent((__doc__ or "").split("\n\n", 1)[1].rstrip(), ""))
             return None
-        if line.startswith("#") and line[1:].isdigit():
+        if line.startswith("#") and parse_id(line[1:]) is not None:
             number = int(line[1:]) - 1
             if not 0 <= number < len(self._buttons):
                 self.print(f"  (no button #{number + 1}; buttons shown are #1–#{len(self._buttons)})")
@@ -150,9 +151,10 @@ class ConsoleAdapter:
     def _agent(self, line: str) -> InboundEvent | None:
         verb, _, rest = line.partition(" ")
         target, _, text = rest.strip().partition(" ")
-        if verb in ("reply", "note") and target.isdigit() and text.strip():
-            return AgentMessage(f"console-{next(self._ids)}", AGENT, text.strip(), verb == "note", int(target), place=AGENTS_ROOM)
-        if verb in AGENT_VERBS and target.isdigit():
+        ticket = parse_id(target)
+        if verb in ("reply", "note") and ticket is not None and text.strip():
+            return AgentMessage(f"console-{next(self._ids)}", AGENT, text.strip(), verb == "note", ticket, place=AGENTS_ROOM)
+        if verb in AGENT_VERBS and ticket is not None:
             return ButtonPress(f"press-{next(self._ids)}", AGENT, AGENT_VERBS[verb], target, text.strip() or None, AGENTS_ROOM)
         self.print(
             "  (as agent: claim T · reply T TEXT · note T TEXT · resolve T · handback T · approve D · edit D TEXT · reject D)"

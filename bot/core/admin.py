@@ -259,7 +259,8 @@ def _threshold_value(name: str, spec: Threshold, given: str) -> float:
     try:
         value = float(given)
     except ValueError:
-        raise CommandError(f"'{_clip(given)}' is not a number; {name} takes a value from {spec.low:g} to {spec.high:g}.") from None
+        span = f"from {spec.low:g} to {spec.high:g}"
+        raise CommandError(f"'{_clip(given)}' is not a number; {name} takes a value {span}.") from None
     if not math.isfinite(value):
         raise CommandError(f"{name} takes a finite number from {spec.low:g} to {spec.high:g}, not '{_clip(given)}'.")
     if not spec.low <= value <= spec.high:

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING
 from sqlalchemy.exc import IntegrityError
 
 from bot.core.events import AgentMessage, AgentNotice, CommandResponse, CustomerReply, Person, Place
+from bot.core.ids import is_row_id
 from bot.core.outbox import Outgoing
 from bot.core.replies import agent_joined, close_conversation
 from bot.core.states import AGENT_JOINS, CLAIM, HAND_BACK, HAND_BACK_TICKET, RESOLVE_TICKET, TICKET_ACTIVE, Conflict, TicketState
@@ -53,7 +54,7 @@ async def _ticket(
     if refusal is not None:
         return refuse(agent, refusal, place)
     if ticket_id is not None:
-        ticket = await bot.db(bot.store.ticket, ticket_id)
+        ticket = await bot.db(bot.store.ticket, ticket_id) if is_row_id(ticket_id) else None
     elif thread is not None:
         ticket = await bot.db(bot.store.ticket_in_thread, thread)
     else:

@@ -9,7 +9,6 @@ own conversation, and only while it is in a state where the button still means s
 from __future__ import annotations
 
 import logging
-import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -22,6 +21,7 @@ from bot.core import escalate as escalation
 from bot.core.customer_turn import TurnRecord, commit, decide
 from bot.core.events import Button, ButtonPress, CommandResponse
 from bot.core.frustration import failed_answers
+from bot.core.ids import parse_id
 from bot.core.outbox import Outgoing
 from bot.core.outcomes import ANSWERING, Outcome
 from bot.core.replies import close_conversation
@@ -42,13 +42,6 @@ NOT_QUITE_TEXT = (
 )
 WITH_TEAM_TEXT = "A teammate has your conversation now; just write here and they'll see it."
 ENDED_TEXT = "This conversation has ended; write a new message any time to start again."
-_ID = re.compile(r"[0-9]{1,18}")  # ASCII digits only ("²".isdigit() is true), small enough for a BIGINT
-
-
-def parse_id(text: str) -> int | None:
-    return int(text) if _ID.fullmatch(text) else None
-
-
 @dataclass(frozen=True)
 class CustomerPress:
     press: ButtonPress

@@ -28,7 +28,9 @@ def test_non_admins_are_refused_and_audited(chat: Harness) -> None:
     with Session(chat.bot.store.engine) as session:
         audit = session.exec(select(AuditEntry)).all()
     assert [(a.actor, a.command, a.arguments, a.allowed) for a in audit] == [
-        (ALICE.key, "tier", "sso_setup auto", False), (SAM.key, "tier", "sso_setup auto", False)]
+        (ALICE.key, "tier", "sso_setup auto", False),
+        (SAM.key, "tier", "sso_setup auto", False),
+    ]
 
 
 def test_every_admin_call_is_audited_with_its_result(chat: Harness) -> None:
@@ -37,13 +39,19 @@ def test_every_admin_call_is_audited_with_its_result(chat: Harness) -> None:
     with Session(chat.bot.store.engine) as session:
         audit = session.exec(select(AuditEntry).order_by(AuditEntry.id)).all()  # type: ignore[arg-type]
     assert [(a.command, a.allowed, a.result.split(".")[0]) for a in audit] == [
-        ("tier", True, "sso_setup: assisted → auto"), ("tier", True, "Unknown intent 'nope'")]
+        ("tier", True, "sso_setup: assisted → auto"),
+        ("tier", True, "Unknown intent 'nope'"),
+    ]
 
 
 def test_unknown_commands_intents_and_values_say_what_is_valid(chat: Harness) -> None:
     assert chat.command("/tiers").text.startswith("Unknown command '/tiers'. Did you mean tier or trigger? Valid: ")
     response = chat.command("/tier sso_stup auto")
-    assert not response.ok and "Unknown intent 'sso_stup'. Did you mean sso_setup" in response.text and "password_reset" in response.text
+    assert (
+        not response.ok
+        and "Unknown intent 'sso_stup'. Did you mean sso_setup" in response.text
+        and "password_reset" in response.text
+    )
     assert chat.command("/tier sso_setup sometimes").text == "Unknown tier 'sometimes'. Valid: auto, assisted, human, off."
     assert chat.command("/threshold confidence high").text.startswith("'high' is not a number")
     assert chat.command("/threshold confidence 1.5").text == "confidence must be between 0 and 1; got 1.5."
@@ -85,7 +93,9 @@ def test_status_stats_and_open_escalations(chat: Harness) -> None:
     assert "30 intents" in status and "queue: 1 open tickets" in status and "triggers: human_request on" in status
     stats = chat.command("/stats").text
     assert "2 conversations" in stats and "escalation 50%" in stats and "human_request 1" in stats
-    assert re.match(r"#1 LOW talk_to_human · unclaimed · 0 min old · first reply due in 14[34]\d min", chat.command("/escalations").text)
+    assert re.match(
+        r"#1 LOW talk_to_human · unclaimed · 0 min old · first reply due in 14[34]\d min", chat.command("/escalations").text
+    )
 
 
 def test_model_and_kb_reload(chat: Harness, tmp_path: Path) -> None:

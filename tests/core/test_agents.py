@@ -42,13 +42,20 @@ def test_an_agent_claims_replies_notes_and_resolves(chat: Harness) -> None:
         assert stored.first_response_at is not None and stored.resolved_at is not None
         assert session.exec(select(CsatRating)).one().interaction_type == "human"
         actions = [m.text for m in session.exec(select(Message).where(Message.direction == "internal")).all()]
-    assert actions == [f"claimed ticket #{ticket_id}", "verified ownership via email with Jordan", f"resolved ticket #{ticket_id}"]
+    assert actions == [
+        f"claimed ticket #{ticket_id}",
+        "verified ownership via email with Jordan",
+        f"resolved ticket #{ticket_id}",
+    ]
 
 
 def test_a_reply_in_the_ticket_thread_reaches_the_customer_and_claims_it(chat: Harness) -> None:
     ticket_id = escalated(chat)
     chat.agent_says(None, "Hi Alice, looking into it now.", who=KIM, thread=f"thread-{ticket_id}")
-    assert chat.customer_sees() == ["Kim from the support team has joined and has your conversation.", "Hi Alice, looking into it now."]
+    assert chat.customer_sees() == [
+        "Kim from the support team has joined and has your conversation.",
+        "Hi Alice, looking into it now.",
+    ]
 
 
 def test_a_redelivered_agent_message_is_sent_once(chat: Harness) -> None:

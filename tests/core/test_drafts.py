@@ -14,7 +14,9 @@ SSO = "how do I set up SAML single sign-on with Okta?"
 
 def drafted(chat: Harness) -> int:
     chat.say(SSO)
-    assert chat.customer_sees() == ["Thanks! I've prepared an answer and a teammate is checking it; you'll get it right here shortly."]
+    assert chat.customer_sees() == [
+        "Thanks! I've prepared an answer and a teammate is checking it; you'll get it right here shortly."
+    ]
     [card] = chat.agents_see()
     assert card.intent == "sso_setup" and "single sign-on" in str(card.draft_text).lower()  # type: ignore[union-attr]
     return card.draft_id  # type: ignore[union-attr]
@@ -74,8 +76,19 @@ def _seed_decided_drafts(chat: Harness, intent: str, approved: int, edited: int,
         session.flush()
         for n in range(approved + edited):
             action = "approved" if n < approved else "edited"
-            session.add(Draft(conversation_id=conversation.id or 0, message_id=message.id or 0, intent=intent, ai_text="a",
-                              action=action, final_text="a", agent_id=SAM.key, created_at=created, decided_at=created))
+            session.add(
+                Draft(
+                    conversation_id=conversation.id or 0,
+                    message_id=message.id or 0,
+                    intent=intent,
+                    ai_text="a",
+                    action=action,
+                    final_text="a",
+                    agent_id=SAM.key,
+                    created_at=created,
+                    decided_at=created,
+                )
+            )
         session.commit()
 
 
@@ -83,7 +96,9 @@ def test_stats_suggest_promoting_an_intent_that_passes_the_approval_bar(chat: Ha
     _seed_decided_drafts(chat, "sso_setup", approved=19, edited=1, days_ago=15)  # 95% over two weeks, 20 drafts
     _seed_decided_drafts(chat, "bug_report", approved=17, edited=3, days_ago=15)  # 85%: below the bar
     report = chat.command("/stats 30").text
-    assert "sso_setup: 95% approved as-is of 20 (edited 1, rejected 0) → suggest promoting to auto: /tier sso_setup auto" in report
+    assert (
+        "sso_setup: 95% approved as-is of 20 (edited 1, rejected 0) → suggest promoting to auto: /tier sso_setup auto" in report
+    )
     assert "bug_report: 85% approved as-is of 20" in report and "/tier bug_report auto" not in report
 
 

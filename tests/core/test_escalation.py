@@ -53,7 +53,9 @@ def test_the_talk_to_a_person_button_hands_off(chat: Harness) -> None:
     assert chat.customer_sees()[0].startswith(HANDOFF)
     card = chat.only_card()
     assert "pressed “Talk to a person”" in reasons(card)
-    assert {h: str(b) for h, b in card.sections}["Summary"] == "• “how do I set up recurring tasks”"  # the customer's words, not the click
+    assert {h: str(b) for h, b in card.sections}[
+        "Summary"
+    ] == "• “how do I set up recurring tasks”"  # the customer's words, not the click
     with Session(chat.bot.store.engine) as session:
         assert [g.text for g in session.exec(select(KnowledgeGap)).all()] == ["how do I set up recurring tasks"]
 
@@ -178,7 +180,7 @@ def test_the_handoff_packet_has_the_full_context(chat: Harness) -> None:
     chat.say("hi", profile=profile)
     chat.say("how do I connect github to my project")
     chat.customer_sees()
-    chat.say("I followed that and the pull requests still don't show up on tasks, I get \"Error 403: resource not accessible\"")
+    chat.say('I followed that and the pull requests still don\'t show up on tasks, I get "Error 403: resource not accessible"')
     card = chat.only_card()
     fields = {f.label: str(f.value) for f in card.fields}
     sections = {h: str(b) for h, b in card.sections}

@@ -28,7 +28,10 @@ def test_the_bundled_policy_loads_and_names_only_bundled_intents(intent_names: l
         ("low_confidence:\n  threshold: 1.5\n", "low_confidence.threshold: Input should be less than or equal to 1"),
         ("human_request:\n  phrases: ['(unclosed']\n", "invalid regular expression '(unclosed'"),
         ("tiers:\n  sso_setup: sometimes\n", "tiers.sso_setup: Input should be 'auto', 'assisted', 'human' or 'off'"),
-        ("business_rules:\n  rules:\n    - {name: x, kind: amount_under, amount: 5}\n", "does not match any of the expected tags"),
+        (
+            "business_rules:\n  rules:\n    - {name: x, kind: amount_under, amount: 5}\n",
+            "does not match any of the expected tags",
+        ),
         ("- just\n- a list\n", "expected a mapping of settings at the top level"),
         ("frustration: [\n", "invalid YAML"),
     ],

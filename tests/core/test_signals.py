@@ -42,7 +42,9 @@ def test_cue_weights() -> None:
     assert score(cues(roles=ROLES, turn=turn("this is ridiculous"), config=config)) == 2
     assert score(cues(roles=ROLES, turn=turn("WHY IS THIS NOT WORKING FOR ME"), config=config)) >= 2
     assert score(cues(roles=ROLES, turn=turn("my export failed with an error", sentiment=-0.51), config=config)) == 0
-    assert score(cues(roles=ROLES, turn=turn("it didn't help", (ANSWERED,)), config=config)) == 2  # one failed answer + mild wording
+    assert (
+        score(cues(roles=ROLES, turn=turn("it didn't help", (ANSWERED,)), config=config)) == 2
+    )  # one failed answer + mild wording
 
 
 def test_failed_answers_count_follow_ups_that_say_so() -> None:

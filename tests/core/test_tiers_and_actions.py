@@ -109,7 +109,9 @@ def test_kb_reload_picks_up_changes_and_a_broken_article_keeps_the_old_one(
     write_article(
         articles, "guest-comments", "Let guests comment", "permissions_roles", "Guests can comment.", "Open the project."
     )
-    assert chat.command("/kb reload").text == "Knowledge base reloaded: 41 → 42 articles (every bot process reloads within seconds)."
+    assert (
+        chat.command("/kb reload").text == "Knowledge base reloaded: 41 → 42 articles (every bot process reloads within seconds)."
+    )
     (articles / "report-a-bug.md").write_text("---\nid: report-a-bug\ntitle: Broken\n---\nno sections\n", encoding="utf-8")
     response = chat.command("/kb reload")
     assert not response.ok and "current one keeps serving" in response.text and "report-a-bug.md" in response.text

@@ -11,12 +11,16 @@ from knowledge.actions import HANDOFF_MESSAGE, WebhookAction, load_actions
 from knowledge.errors import ActionError
 from knowledge.types import CustomerContext, ResolveRequest
 
-REQUEST = ResolveRequest("send me a reset link", "password_reset", 0.95, CustomerContext("c-1", email="ana@example.com"))
+REQUEST = ResolveRequest(
+    "send me a reset link", "password_reset", 0.95, CustomerContext("c-1", email="ana@example.com"), idempotency_key="turn-7"
+)
 received: list[dict[str, object]] = []
 
 
 async def reset_ok(request: web.Request) -> web.Response:
-    received.append({"body": await request.json(), "auth": request.headers.get("Authorization")})
+    received.append(
+        {"body": await request.json(), "auth": request.headers.get("Authorization"), "key": request.headers.get("Idempotency-Key")}
+    )
     return web.json_response({"sent_to": "ana@example.com", "expires_minutes": 30})
 
 
@@ -70,7 +74,11 @@ def test_success_sends_the_configured_fields_and_fills_the_template(monkeypatch:
         )
     )
     assert result.ok and result.message == "I've sent a reset link to ana@example.com; it works for 30 minutes."  # type: ignore[attr-defined]
-    assert received[-1] == {"body": {"email": "ana@example.com", "customer": "c-1"}, "auth": "Bearer s3cret-token"}
+    assert received[-1] == {
+        "body": {"email": "ana@example.com", "customer": "c-1"},
+        "auth": "Bearer s3cret-token",
+        "key": "turn-7",  # a re-run of the same turn after a crash sends the same key
+    }
 
 
 def test_get_sends_fields_as_query_parameters() -> None:
@@ -132,9 +140,12 @@ def test_secrets_in_headers_never_show_in_repr(monkeypatch: pytest.MonkeyPatch) 
     assert "literal-secret" not in repr(action)
 
 
-def test_a_header_variable_missing_at_load_names_action_header_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+WITH_HEADER = 'actions:\n  password_reset:\n    url: http://x/reset\n    headers: {{Authorization: "{value}"}}\n'
+
+
+def test_a_missing_header_variable_names_action_header_and_variable(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     path = tmp_path / "actions.yaml"
-    path.write_text('actions:\n  password_reset:\n    url: http://x/reset\n    headers: {Authorization: "Bearer ${RESET_TOKEN}"}\n')
+    path.write_text(WITH_HEADER.format(value="Bearer ${RESET_TOKEN}"))
     monkeypatch.delenv("RESET_TOKEN", raising=False)
     with pytest.raises(ActionError) as caught:
         load_actions(path, {"password_reset"})
@@ -142,15 +153,15 @@ def test_a_header_variable_missing_at_load_names_action_header_and_variable(tmp_
         f"{path}: action 'password_reset': header 'Authorization' needs environment variable RESET_TOKEN, which is not set (or empty)"
     )
     monkeypatch.setenv("RESET_TOKEN", "tok-\r\nX-Injected: 1")
-    with pytest.raises(ActionError, match="RESET_TOKEN .header 'Authorization'. contains a line break") as caught:
+    with pytest.raises(ActionError, match=r"RESET_TOKEN \(header 'Authorization'\) contains a line break") as caught:
         load_actions(path, {"password_reset"})
     assert "tok-" not in str(caught.value)
-    path.write_text('actions:\n  password_reset:\n    url: http://x/reset\n    headers: {Authorization: "Bearer ${reset-token}"}\n')
-    with pytest.raises(ActionError, match="not an environment variable name") as caught:
+    path.write_text(WITH_HEADER.format(value="Bearer ${reset-token}"))
+    with pytest.raises(ActionError, match="not an environment variable") as caught:
         load_actions(path, {"password_reset"})
     assert "reset-token" not in str(caught.value)
     monkeypatch.setenv("RESET_TOKEN", "s3cret-token")
-    path.write_text('actions:\n  password_reset:\n    url: http://x/reset\n    headers: {Authorization: "Bearer ${RESET_TOKEN}"}\n')
+    path.write_text(WITH_HEADER.format(value="Bearer ${RESET_TOKEN}"))
     assert load_actions(path, {"password_reset"}).intents() == ["password_reset"]
 
 
@@ -163,14 +174,17 @@ def test_a_header_variable_gone_at_call_time_fails_without_sending(monkeypatch: 
     assert len(received) == sent
 
 
-@pytest.mark.parametrize(("path", "token"), [("/500", "tok-SECRET-42"), ("/html", "tok-SECRET-42"), ("/ok", "tok-SECRET-42\r\nX-Evil: 1")])
+@pytest.mark.parametrize(
+    ("path", "token"), [("/500", "tok-SECRET-42"), ("/html", "tok-SECRET-42"), ("/ok", "tok-SECRET\r\nX-Evil: 1")]
+)
 def test_secret_header_values_never_reach_logs_or_details(
     path: str, token: str, monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
 ) -> None:
     monkeypatch.setenv("RESET_TOKEN", token)
     with caplog.at_level(logging.DEBUG):
         result = asyncio.run(run_with_server(path, headers={"Authorization": "Bearer ${RESET_TOKEN}"}))
-        refused = asyncio.run(WebhookAction("reset", "http://127.0.0.1:9/", headers={"Authorization": "${RESET_TOKEN}"}).run(REQUEST))
+        nobody = WebhookAction("reset", "http://127.0.0.1:9/", headers={"Authorization": "${RESET_TOKEN}"})
+        refused = asyncio.run(nobody.run(REQUEST))
     for outcome in (result, refused):
         assert not outcome.ok and "SECRET" not in repr(outcome)  # type: ignore[attr-defined]
     assert "SECRET" not in caplog.text
