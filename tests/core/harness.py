@@ -144,6 +144,12 @@ class Harness:
         self.deliver(event)
         return event.message_id
 
+    def escalate(self, who: Person = ALICE) -> int:
+        """The customer asks for a person; returns the new ticket's id (what the customer saw is popped)."""
+        self.say("I want to speak to a human about my account", who=who)
+        self.customer_sees()
+        return self.only_card().ticket_id
+
     def command(self, line: str, who: Person = ROOT) -> CommandResponse:
         name, _, arguments = line.lstrip("/").partition(" ")
         self.deliver(SlashCommand(who, name, arguments))

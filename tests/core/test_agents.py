@@ -10,14 +10,8 @@ from tests.core.conftest import BotFactory
 from tests.core.harness import KIM, SAM, Harness
 
 
-def escalated(chat: Harness) -> int:
-    chat.say("I want to speak to a human about my account")
-    chat.customer_sees()
-    return chat.only_card().ticket_id
-
-
 def test_an_agent_claims_replies_notes_and_resolves(chat: Harness) -> None:
-    ticket_id = escalated(chat)
+    ticket_id = chat.escalate()
     chat.press("Claim", who=SAM)
     assert chat.customer_sees() == ["Sam from the support team has joined and has your conversation."]
     assert [str(n.text) for n in chat.agents_see()] == [f"Sam claimed ticket #{ticket_id}."]
@@ -50,7 +44,7 @@ def test_an_agent_claims_replies_notes_and_resolves(chat: Harness) -> None:
 
 
 def test_a_reply_in_the_ticket_thread_reaches_the_customer_and_claims_it(chat: Harness) -> None:
-    ticket_id = escalated(chat)
+    ticket_id = chat.escalate()
     chat.agent_says(None, "Hi Alice, looking into it now.", who=KIM, thread=f"thread-{ticket_id}")
     assert chat.customer_sees() == [
         "Kim from the support team has joined and has your conversation.",
@@ -59,7 +53,7 @@ def test_a_reply_in_the_ticket_thread_reaches_the_customer_and_claims_it(chat: H
 
 
 def test_a_redelivered_agent_message_is_sent_once(chat: Harness) -> None:
-    ticket_id = escalated(chat)
+    ticket_id = chat.escalate()
     chat.press("Claim", who=SAM)
     chat.customer_sees()
     message_id = chat.agent_says(ticket_id, "On it!", who=SAM)
@@ -68,7 +62,7 @@ def test_a_redelivered_agent_message_is_sent_once(chat: Harness) -> None:
 
 
 def test_a_claimed_ticket_cannot_be_taken_or_answered_by_another_agent(chat: Harness) -> None:
-    ticket_id = escalated(chat)
+    ticket_id = chat.escalate()
     chat.press("Claim", who=SAM)
     chat.press("Claim", who=KIM)
     assert chat.private_sees() == [f"Ticket #{ticket_id} is already claimed by {SAM.key}."]
@@ -79,7 +73,7 @@ def test_a_claimed_ticket_cannot_be_taken_or_answered_by_another_agent(chat: Har
 
 
 def test_handing_back_returns_the_conversation_to_the_bot(chat: Harness) -> None:
-    escalated(chat)
+    chat.escalate()
     chat.press("Claim", who=SAM)
     chat.press("Hand back to bot", who=SAM)
     assert chat.customer_sees()[-1].startswith("You're back with the Orbitask bot")
@@ -90,7 +84,7 @@ def test_handing_back_returns_the_conversation_to_the_bot(chat: Harness) -> None
 
 def test_only_configured_agents_may_act_when_agents_are_configured(new_bot: BotFactory) -> None:
     chat = new_bot(agents=frozenset({SAM.key}))
-    ticket_id = escalated(chat)
+    ticket_id = chat.escalate()
     chat.click("ticket.claim", str(ticket_id), who=KIM)
     assert chat.private_sees() == ["Only support agents can act on tickets."]
     chat.click("ticket.claim", str(ticket_id), who=SAM)
@@ -98,7 +92,7 @@ def test_only_configured_agents_may_act_when_agents_are_configured(new_bot: BotF
 
 
 def test_unknown_tickets_are_refused_clearly(chat: Harness) -> None:
-    escalated(chat)
+    chat.escalate()
     chat.customer_sees()
     chat.click("ticket.claim", "42", who=SAM)
     chat.agent_says(None, "hello?", who=SAM, thread="not-a-ticket")
@@ -107,7 +101,7 @@ def test_unknown_tickets_are_refused_clearly(chat: Harness) -> None:
 
 
 def test_a_closed_ticket_cannot_be_resolved_or_handed_back_again(chat: Harness) -> None:
-    ticket_id = escalated(chat)
+    ticket_id = chat.escalate()
     chat.press("Resolve", who=SAM)
     chat.click("ticket.resolve", str(ticket_id), who=SAM)
     chat.click("ticket.handback", str(ticket_id), who=SAM)

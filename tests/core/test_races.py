@@ -11,14 +11,8 @@ from tests.core.conftest import BotFactory
 from tests.core.harness import AGENTS_ROOM, KIM, SAM, Harness
 
 
-def escalated(chat: Harness) -> int:
-    chat.say("I want to speak to a human about my account")
-    chat.customer_sees()
-    return chat.only_card().ticket_id
-
-
 def test_resolve_racing_a_customer_message_loses_nothing(chat: Harness) -> None:
-    ticket_id = escalated(chat)
+    ticket_id = chat.escalate()
     chat.press("Claim", who=SAM)
     chat.customer_sees()
     errors = chat.deliver_together(
@@ -41,7 +35,7 @@ def test_resolve_racing_a_customer_message_loses_nothing(chat: Harness) -> None:
 
 def test_two_processes_claiming_at_once_have_one_winner(new_bot: BotFactory) -> None:
     first, second = new_bot(), new_bot()
-    ticket_id = escalated(first)
+    ticket_id = first.escalate()
 
     async def both() -> list[BaseException | None]:
         import asyncio

@@ -14,9 +14,9 @@ from __future__ import annotations
 
 import re
 
+from bot.adapters import markup
 from bot.core.text import Rich, Span
 
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]")
 _URL = re.compile(r"(https?://[^\s<>|\[\]\"'`*]+)", re.IGNORECASE)
 _URL_TRAILER = re.compile(r"[.,:;!?)}'\"_~]+$")
 _LOOKALIKES = str.maketrans({"*": "∗", "＊": "﹡", "_": "ˍ", "＿": "⸏", "`": "ˋ", "｀": "ˋ", "~": "∼"})
@@ -24,33 +24,11 @@ _LOOKALIKES = str.maketrans({"*": "∗", "＊": "﹡", "_": "ˍ", "＿": "⸏", 
 _MENTION = re.compile(r"(?<!\w)@|@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
 _SOFT_HYPHEN = "\u00ad"
 _ZWSP = "\u200b"
-EMPTY_QUOTE = "(empty)"
 
 
 def render(text: Rich) -> str:
-    """The mrkdwn for `text`; each quote sits on lines of its own, so nothing after it reads as quoted."""
-    out = ""
-    after_block = False
-    for span in text.spans:
-        piece, block = _render_span(span)
-        if not piece:
-            continue
-        if after_block:
-            piece = piece.lstrip(" ")
-        if (block or after_block) and out and not out.endswith("\n"):
-            out += "\n"
-        out += piece
-        after_block = block
-    return out
-
-
-def _render_span(span: Span) -> tuple[str, bool]:
-    """The span's mrkdwn, and whether it is a block (needs lines of its own)."""
-    if span.style == "quote":
-        return _quote(span.text, span.untrusted), True
-    if span.untrusted:  # a display name: inline and escaped; a style on customer text is never trusted
-        return _untrusted_line(" ".join(span.text.splitlines())), False
-    return _bot(span), False
+    """The platform text for `text`; each quote sits on lines of its own, so nothing after it reads as quoted."""
+    return markup.render(text, SLACK)
 
 
 def _bot(span: Span) -> str:
@@ -64,14 +42,6 @@ def _bot(span: Span) -> str:
     return text
 
 
-def _quote(text: str, untrusted: bool) -> str:
-    """Every line, however the customer broke it (\\r, U+2028…), starts with `> `: none can escape the quote."""
-    lines = [_CONTROLS.sub("", line) for line in text.splitlines()]
-    if not any(line.strip() for line in lines):
-        return "> " + EMPTY_QUOTE
-    return "\n".join("> " + (_untrusted_line(line) if untrusted else escape(line)) for line in lines)
-
-
 def escape(text: str) -> str:
     """Slack's required escaping: `&`, `<` and `>` are control characters unless written as entities."""
     return text.replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
@@ -79,7 +49,7 @@ def escape(text: str) -> str:
 
 def _untrusted_line(line: str) -> str:
     """One line of customer text: no controls, no markup, no mentions; bare URLs become plain `<url>` links."""
-    parts = _URL.split(_CONTROLS.sub("", line))
+    parts = _URL.split(markup.CONTROLS.sub("", line))
     rendered = "".join(_customer_url(part) if i % 2 else _customer_words(part) for i, part in enumerate(parts))
     if rendered.startswith(("&gt;", "＞")):  # Slack reads either as a quote marker at a line start
         rendered = _SOFT_HYPHEN + rendered
@@ -92,7 +62,7 @@ def _customer_words(text: str) -> str:
 
 def _customer_url(url: str) -> str:
     """An explicit link with no label: it shows its own address, so it cannot be disguised, and keeps working."""
-    url, tail = _split_trailer(url)
+    url, tail = markup.split_trailer(url, _URL_TRAILER)
     if url.endswith("://"):  # only a scheme: nothing to link
         return _customer_words(url + tail)
     return f"<{escape(url)}>{_customer_words(tail)}"
@@ -104,11 +74,4 @@ def _url(url: str) -> str:
     return encoded.replace("&", "&amp;")
 
 
-def _split_trailer(url: str) -> tuple[str, str]:
-    """Sentence punctuation after a URL is not part of it; a `)` is, when it closes a `(` (wiki links)."""
-    trailer = _URL_TRAILER.search(url)
-    tail = trailer.group() if trailer else ""
-    url = url[: len(url) - len(tail)]
-    while tail.startswith(")") and url.count("(") > url.count(")"):
-        url, tail = url + ")", tail[1:]
-    return url, tail
+SLACK = markup.Dialect(bot=_bot, untrusted_line=_untrusted_line, trusted_line=escape)
