@@ -156,6 +156,8 @@ class SupportBot:
         the rest stay pending (order matters to a reader) and go out on the next `resend_pending`."""
         if self.sender is None:
             raise RuntimeError("no adapter attached: call SupportBot.attach(adapter.send) first")
+        confirmed: list[tuple[Outgoing, str | None]] = []
+        delivered = True
         for item in outgoing:
             try:
                 ref = await self.sender(item.event)
@@ -163,10 +165,13 @@ class SupportBot:
                 log.exception("outbox.send_failed kind=%s outbox=%s", type(item.event).__name__, item.outbox_id)
                 if item.outbox_id is not None:
                     await self.db(self.store.mark_failed, item.outbox_id)
-                return False
+                delivered = False
+                break
             if item.outbox_id is not None:
-                await self.db(self.store.mark_sent, item.outbox_id, ref)
-        return True
+                confirmed.append((item, ref))
+        if confirmed:  # one transaction for the whole batch: a crash before it re-sends (at least once)
+            await self.db(self.store.mark_sent, confirmed)
+        return delivered
 
     async def resend_pending(self) -> int:
         """Send what a crashed or failed run left in the outbox; returns how many were pending."""

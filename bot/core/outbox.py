@@ -96,3 +96,4 @@ class Outgoing:
 
     event: OutboundEvent
     outbox_id: int | None = None
+    inbound_id: int | None = None  # the turn it answers: done once nothing of it is pending

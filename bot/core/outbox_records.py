@@ -10,6 +10,7 @@ from contextlib import AbstractContextManager
 from sqlalchemy import func, update
 from sqlmodel import Session, col, select
 
+from bot.core.events import AgentCard
 from bot.core.outbox import Outgoing, decode
 from bot.storage.tables import Message, OutboxItem, Ticket, utcnow
 
@@ -25,25 +26,26 @@ class OutboxRecords:
             if inbound_id is not None:
                 query = query.where(OutboxItem.inbound_id == inbound_id)
             items = session.exec(query.order_by(col(OutboxItem.id))).all()
-        return [Outgoing(decode(item.payload), item.id) for item in items]
+        return [Outgoing(decode(item.payload), item.id, item.inbound_id) for item in items]
 
-    def mark_sent(self, outbox_id: int, platform_ref: str | None) -> None:
-        """Confirm a send; a ticket card's reference is the thread agents reply in."""
+    def mark_sent(self, confirmed: list[tuple[Outgoing, str | None]]) -> None:
+        """Confirm sends (with what the adapter posted) in one transaction; a ticket card's reference is
+        the thread agents reply in, and an inbound turn with nothing left pending is done."""
+        now = utcnow()
         with self.session() as session:
-            item = session.get(OutboxItem, outbox_id)
-            assert item is not None
-            item.status, item.platform_ref, item.sent_at = "sent", platform_ref, utcnow()
-            item.attempts += 1
-            session.add(item)
-            if item.kind == "AgentCard" and item.ticket_id is not None and platform_ref:
-                session.execute(update(Ticket).where(col(Ticket.id) == item.ticket_id).values(agent_thread_id=platform_ref))
-            if item.inbound_id is not None:
-                session.flush()
-                left = session.exec(
-                    select(func.count()).where(OutboxItem.inbound_id == item.inbound_id, OutboxItem.status == "pending")
-                ).one()
-                if not left:
-                    session.execute(update(Message).where(col(Message.id) == item.inbound_id).values(state="done"))
+            for item, ref in confirmed:
+                session.execute(
+                    update(OutboxItem)
+                    .where(col(OutboxItem.id) == item.outbox_id)
+                    .values(status="sent", platform_ref=ref, sent_at=now, attempts=OutboxItem.attempts + 1)
+                )
+                if isinstance(item.event, AgentCard) and ref:
+                    session.execute(update(Ticket).where(col(Ticket.id) == item.event.ticket_id).values(agent_thread_id=ref))
+            for inbound_id in {item.inbound_id for item, _ in confirmed if item.inbound_id is not None}:
+                pending = select(OutboxItem.id).where(OutboxItem.inbound_id == inbound_id, OutboxItem.status == "pending")
+                session.execute(
+                    update(Message).where(col(Message.id) == inbound_id, ~pending.exists()).values(state="done")
+                )
             session.commit()
 
     def mark_failed(self, outbox_id: int) -> None:

@@ -36,21 +36,24 @@ class Work:
 
     # State ----------------------------------------------------------------------------------------
 
-    def move(self, table: type[Conversation | Ticket | Draft], row_id: int, move: Move, **changes: object) -> str:
-        """Compare-and-set: apply `move` (and `changes`) only if the row is in one of its source states."""
+    def move(self, table: type[Conversation | Ticket | Draft], row_id: int, move: Move, **changes: object) -> None:
+        """Compare-and-set: apply `move` (and `changes`) only if the row is in one of its source states.
+
+        One UPDATE in the usual case; the row is read only to say why a move was refused."""
         column = getattr(table, STATEFUL[table])
-        current = self.session.exec(select(column).where(table.id == row_id)).first()
-        if current is None or not move.allows(current):
-            raise Conflict(table.__tablename__, row_id, move, current)  # type: ignore[arg-type]
-        values: dict[str, object] = {STATEFUL[table]: move.result(current), **changes}
+        values: dict[str, object] = dict(changes)
+        if move.target is not None:
+            values[STATEFUL[table]] = move.target
         if table is Conversation:
             values["updated_at"] = utcnow()
+        if not values:
+            values[STATEFUL[table]] = column  # assert the state only: set it to itself
         result = self.session.execute(
             update(table).where(col(table.id) == row_id, col(column).in_(move.sources)).values(**values)
         )
-        if result.rowcount != 1:  # type: ignore[attr-defined]  # changed between the read and the write
-            raise Conflict(table.__tablename__, row_id, move, None)  # type: ignore[arg-type]
-        return move.result(current)
+        if result.rowcount != 1:  # type: ignore[attr-defined]
+            current = self.session.exec(select(column).where(table.id == row_id)).first()
+            raise Conflict(table.__tablename__, row_id, move, current)  # type: ignore[arg-type]
 
     def add(self, row: R) -> R:
         self.session.add(row)
@@ -163,4 +166,4 @@ class Work:
         self.session.flush()
         if self.inbound_id is not None:
             self.session.execute(update(Message).where(col(Message.id) == self.inbound_id).values(state="decided"))
-        return [Outgoing(event, item.id) for event, item in self._queued]
+        return [Outgoing(event, item.id, item.inbound_id) for event, item in self._queued]
