@@ -15,22 +15,25 @@ when another process changed them.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import datetime as dt
 import logging
 import time
 from collections import defaultdict
-from collections.abc import Awaitable, Callable
-from typing import Any, TypeVar
+from collections.abc import Awaitable, Callable, Sequence
+from typing import Any, Protocol, TypeVar
 
-from bot.core import admin, agent_desk, buttons, customer_turn
+from bot.core import admin, agent_desk, buttons, customer_turn, edits
 from bot.core.access import Access
 from bot.core.events import (
     AgentMessage,
     AgentNotice,
     ButtonPress,
     CustomerMessage,
+    CustomerProfile,
     CustomerReply,
     InboundEvent,
+    MessageChanged,
     OutboundEvent,
     Person,
     Place,
@@ -52,15 +55,22 @@ Handler = Callable[["SupportBot", Any], Awaitable[list[Outgoing]]]
 Sender = Callable[[OutboundEvent], Awaitable[str | None]]
 HANDLERS: dict[type, Handler] = {
     CustomerMessage: customer_turn.handle,
+    MessageChanged: edits.handle,
     AgentMessage: agent_desk.handle_message,
     ButtonPress: buttons.handle,
     SlashCommand: admin.handle,
 }
 
 
+class Directory(Protocol):
+    """Who a customer is, from keys the adapter derives (bot.core.directory.CustomerDirectory)."""
+
+    async def profile(self, keys: Sequence[str]) -> CustomerProfile | None: ...
+
+
 def _lock_key(event: InboundEvent) -> str:
     """Events that touch the same conversation or ticket are handled in arrival order."""
-    if isinstance(event, CustomerMessage):
+    if isinstance(event, CustomerMessage | MessageChanged):
         return f"customer:{event.customer.key}"
     if isinstance(event, AgentMessage):
         return f"ticket:{event.ticket_id or event.agent_thread_id}"
@@ -83,6 +93,7 @@ class SupportBot:
         describe_setup: Callable[[], list[str]] | None = None,
         product_name: str = "our product",
         settings_check_seconds: float = 1.0,
+        directory: Directory | None = None,
     ) -> None:
         self.store = store
         self.services = services
@@ -94,6 +105,7 @@ class SupportBot:
         self.max_message_chars = max_message_chars
         self.describe_setup = describe_setup or (lambda: [])
         self.product_name = product_name
+        self.directory = directory
         self.settings_check_seconds = settings_check_seconds
         self.sender: Sender | None = None
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
@@ -102,6 +114,16 @@ class SupportBot:
         self.started = time.time()
         self.store.idle_close = dt.timedelta(minutes=policy.conversations.idle_close_minutes)
         self.refresh_settings()
+
+    async def profile_of(self, event: CustomerMessage) -> CustomerProfile | None:
+        """What the platform says about the customer, completed from the customer directory."""
+        if self.directory is None or not event.directory_keys:
+            return event.profile
+        found = await self.directory.profile(event.directory_keys)
+        if found is None or event.profile is None:
+            return found or event.profile
+        given = {k: v for k, v in dataclasses.asdict(event.profile).items() if v is not None}
+        return dataclasses.replace(found, **given)
 
     def attach(self, sender: Sender) -> None:
         """The adapter's `send`: what every outbound event goes through."""

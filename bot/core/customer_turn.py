@@ -72,7 +72,10 @@ async def handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
 
 async def _handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
     started = time.perf_counter()
-    opened = await bot.db(bot.store.open_turn, event.message_id, event.customer, event.place, event.text, event.profile)
+    files = f"[attached: {', '.join(event.attachments)}]" if event.attachments else ""
+    stored_text = "\n".join(part for part in (event.text, files) if part) or event.text
+    profile = await bot.profile_of(event)
+    opened = await bot.db(bot.store.open_turn, event.message_id, event.customer, event.place, stored_text, profile)
     if opened.state == "done":
         log.info("message.duplicate platform=%s id=%s", event.customer.platform, event.message_id)
         return []

@@ -83,7 +83,21 @@ class CustomerMessage:
     customer: Person
     place: Place
     text: str
-    profile: CustomerProfile | None = None
+    profile: CustomerProfile | None = None  # what the platform says; overrides the customer directory
+    directory_keys: tuple[str, ...] = ()  # most specific first, e.g. "slack-team:T0123" (bot.core.directory)
+    attachments: tuple[str, ...] = ()  # file names: kept in the transcript, never classified
+
+
+@dataclass(frozen=True)
+class MessageChanged:
+    """A customer edited or deleted a message: recorded in the transcript (and shown to the agent who has
+    the conversation), never answered again."""
+
+    message_id: str  # the id of the original message
+    customer: Person
+    place: Place
+    text: str = ""
+    deleted: bool = False
 
 
 @dataclass(frozen=True)
@@ -123,7 +137,7 @@ class SlashCommand:
     place: Place | None = None
 
 
-InboundEvent = CustomerMessage | AgentMessage | ButtonPress | SlashCommand
+InboundEvent = CustomerMessage | MessageChanged | AgentMessage | ButtonPress | SlashCommand
 
 
 # Outbound -----------------------------------------------------------------------------------------
@@ -205,6 +219,7 @@ class RetireButtons:
     ref: str
     note: Rich
     place: Place | None = None
+    original: CustomerReply | RatingRequest | AgentCard | DraftCard | None = None  # what was posted, to re-render
 
 
 @dataclass(frozen=True)

@@ -368,6 +368,12 @@ class ConversationStore(OutboxRecords, SettingsRecords):
                 .where(Message.platform == platform, Message.platform_message_id == message_id)
             ).first()
 
+    def message_by_platform_id(self, platform: str, message_id: str) -> Message | None:
+        with self.session() as session:
+            return session.exec(
+                select(Message).where(Message.platform == platform, Message.platform_message_id == message_id)
+            ).first()
+
     def message(self, message_id: int) -> Message | None:
         with self.session() as session:
             return session.get(Message, message_id)

@@ -140,7 +140,9 @@ class Work:
             item.live_buttons = False
             self.session.add(item)
             if item.platform_ref:
-                self.send(RetireButtons(item.platform_ref, rich(note), place), item.conversation_id)
+                original = outbox.decode(item.payload)
+                assert isinstance(original, CustomerReply | RatingRequest | AgentCard | DraftCard)
+                self.send(RetireButtons(item.platform_ref, rich(note), place, original), item.conversation_id)
         for i, (event, queued) in enumerate(self._queued):  # offered earlier in this transaction: never post them
             if queued.live_buttons and all(getattr(queued, name) == value for name, value in match.items()):
                 assert isinstance(event, CustomerReply | RatingRequest | AgentCard | DraftCard)
