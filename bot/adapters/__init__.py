@@ -8,6 +8,7 @@ import importlib
 
 ADAPTERS: dict[str, str] = {
     "console": "bot.adapters.console:ConsoleAdapter",
+    "slack": "bot.adapters.slack.adapter:SlackAdapter",
 }
 
 

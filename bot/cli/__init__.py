@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import chat, evaluate, kb, predict, train
+from bot.cli import chat, evaluate, kb, predict, slack, train
 from bot.config import ConfigError, load_settings
 from bot.core.policy import PolicyError
 from bot.model_store import ModelTrainingFailed
@@ -17,7 +17,7 @@ from knowledge.errors import ActionError, KnowledgeBaseError
 from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
-COMMANDS: tuple[ModuleType, ...] = (chat, train, evaluate, predict, kb)
+COMMANDS: tuple[ModuleType, ...] = (chat, slack, train, evaluate, predict, kb)
 
 
 def build_parser() -> argparse.ArgumentParser:
