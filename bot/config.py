@@ -46,6 +46,11 @@ class Settings(BaseSettings):
     admin_ids: str = Field(default="", description="comma-separated platform:user ids allowed to run admin commands")
     agent_ids: str = Field(default="", description="comma-separated platform:user ids of agents; empty: the agents' channel")
     max_message_chars: int = Field(default=4000, ge=100, description="longer messages are stored whole, read up to this")
+    customer_directory: Path | None = Field(default=None, description="YAML or CSV of companies: tier, role, value by key")
+    crm_url: str | None = Field(default=None, description="CRM lookup: GET URL?key=KEY answers {company, tier, ...}")
+    crm_headers: str = Field(default="", description="JSON object of CRM request headers; values may use ${ENV_VAR}")
+    crm_timeout_seconds: float = Field(default=2.0, gt=0, le=30, description="the most one message waits for the CRM")
+    crm_cache_seconds: float = Field(default=300.0, ge=0, description="how long CRM answers, hits and misses, are reused")
 
     @field_validator("admin_ids", "agent_ids")
     @classmethod

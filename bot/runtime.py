@@ -7,6 +7,7 @@ from pathlib import Path
 from bot.config import Settings
 from bot.core.access import Access
 from bot.core.app import SupportBot
+from bot.core.directory import CustomerDirectory
 from bot.core.policy import load_policy
 from bot.core.sentiment import SentimentAnalyzer
 from bot.core.services import Services
@@ -46,6 +47,7 @@ def build_bot(
     engine = open_database(settings.database_url)
     tiers = TierTable({name: meta.tier for name, meta in classifier.manifest.intents.items()}, policy)
     access = Access(settings.id_set(settings.admin_ids) | extra_admins, settings.id_set(settings.agent_ids))
+    customers = CustomerDirectory.from_settings(settings)
     return SupportBot(
         ConversationStore(engine),
         services,
@@ -55,9 +57,11 @@ def build_bot(
         GapLog(engine),
         max_message_chars=settings.max_message_chars,
         product_name=settings.product_name,
+        directory=customers,
         describe_setup=lambda: [
             f"database: {describe(settings.database_url)}",
             f"model: {directory}",
             f"knowledge base: {settings.kb_dir}",
+            customers.describe(),
         ],
     )

@@ -11,11 +11,15 @@ import torch
 from transformers import AutoTokenizer, BertConfig, BertModel
 
 from bot.config import BUNDLED_INTENTS, Settings
+from bot.core.sentiment import SentimentAnalyzer
+from bot.core.services import Services
 from bot.model_store import model_is_current
 from knowledge import BUNDLED_ARTICLES
 from knowledge.base import load_knowledge_base
 from knowledge.embedding import SentenceEncoder
 from knowledge.index import KnowledgeIndex
+from knowledge.resolver import Resolver
+from models.classifier import IntentClassifier
 from models.dataset import Example, LabelledData, load_data
 from models.encoder import resolve_base_model
 from models.training import TrainConfig, TrainResult, train_model
@@ -102,3 +106,14 @@ def bundled_index(encoder: SentenceEncoder, tmp_path_factory: pytest.TempPathFac
     kb = load_knowledge_base(BUNDLED_ARTICLES, intents.labels)
     index, _ = KnowledgeIndex.build(kb, encoder, tmp_path_factory.mktemp("kb-index"), phrasings=phrasings)
     return index
+
+
+@pytest.fixture(scope="session")
+def services(bundled_model_dir: Path, bundled_index: KnowledgeIndex) -> Services:
+    return Services(
+        classifier=IntentClassifier.load(bundled_model_dir),
+        index=bundled_index,
+        resolver=Resolver(bundled_index, base_url="https://help.example/articles"),
+        sentiment=SentimentAnalyzer(),
+        load_classifier=lambda: IntentClassifier.load(bundled_model_dir),
+    )

@@ -11,6 +11,7 @@ from types import ModuleType
 from bot import __version__
 from bot.cli import chat, evaluate, kb, predict, slack, train
 from bot.config import ConfigError, load_settings
+from bot.core.directory import DirectoryError
 from bot.core.policy import PolicyError
 from bot.model_store import ModelTrainingFailed
 from knowledge.errors import ActionError, KnowledgeBaseError
@@ -18,6 +19,18 @@ from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
 COMMANDS: tuple[ModuleType, ...] = (chat, slack, train, evaluate, predict, kb)
+
+
+# Problems the person running the command can fix: one clear line, exit 2, no traceback.
+USER_ERRORS = (
+    ConfigError,
+    PolicyError,
+    DirectoryError,
+    SupportbotModelError,
+    ModelTrainingFailed,
+    KnowledgeBaseError,
+    ActionError,
+)
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -37,7 +50,7 @@ def main(argv: Sequence[str] | None = None) -> int:
         settings = load_settings()
         logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
         return int(args.handler(args, settings))
-    except (ConfigError, PolicyError, SupportbotModelError, ModelTrainingFailed, KnowledgeBaseError, ActionError) as exc:
+    except USER_ERRORS as exc:
         print(f"supportbot: error: {exc}", file=sys.stderr)
         return 2
     except KeyboardInterrupt:

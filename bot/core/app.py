@@ -15,7 +15,6 @@ when another process changed them.
 from __future__ import annotations
 
 import asyncio
-import dataclasses
 import datetime as dt
 import logging
 import time
@@ -25,6 +24,7 @@ from typing import Any, Protocol, TypeVar
 
 from bot.core import admin, agent_desk, buttons, customer_turn, edits
 from bot.core.access import Access
+from bot.core.directory import merge_profiles
 from bot.core.events import (
     AgentMessage,
     AgentNotice,
@@ -119,11 +119,7 @@ class SupportBot:
         """What the platform says about the customer, completed from the customer directory."""
         if self.directory is None or not event.directory_keys:
             return event.profile
-        found = await self.directory.profile(event.directory_keys)
-        if found is None or event.profile is None:
-            return found or event.profile
-        given = {k: v for k, v in dataclasses.asdict(event.profile).items() if v is not None}
-        return dataclasses.replace(found, **given)
+        return merge_profiles(event.profile, await self.directory.profile(event.directory_keys))
 
     def attach(self, sender: Sender) -> None:
         """The adapter's `send`: what every outbound event goes through."""

@@ -122,7 +122,7 @@ class HandoffPacket:
             CardField("Sentiment", Rich((Span(" → ".join(f"{s:+.2f}" for s in self.sentiment_trend)),))),
         )
         sections: list[tuple[str, Rich]] = [
-            ("Why escalated", join([join(["• ", name(t.describe())]) for t in self.triggers], "\n")),
+            ("Why escalated", join([join([f"• {t.trigger}: ", name(t.reason)]) for t in self.triggers], "\n")),
             ("Summary", join([join(["• ", said(s)]) for s in self.summary], "\n") or join(["(no customer text)"])),
         ]
         if self.entities:

@@ -4,37 +4,21 @@ and a fresh bot on a real SQLite or PostgreSQL database per test."""
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
-from pathlib import Path
 
 import pytest
 
 from bot.core.access import Access
 from bot.core.app import SupportBot
 from bot.core.policy import Policy, load_policy
-from bot.core.sentiment import SentimentAnalyzer
 from bot.core.services import Services
 from bot.core.store import ConversationStore
 from bot.core.tiers import TierTable
 from bot.storage import open_database
 from knowledge.gaps import GapLog
-from knowledge.index import KnowledgeIndex
-from knowledge.resolver import Resolver
-from models.classifier import IntentClassifier
 from tests.core.harness import ROOT, Harness
 from tests.databases import database_url  # noqa: F401  (fixture)
 
 BotFactory = Callable[..., Harness]
-
-
-@pytest.fixture(scope="session")
-def services(bundled_model_dir: Path, bundled_index: KnowledgeIndex) -> Services:
-    return Services(
-        classifier=IntentClassifier.load(bundled_model_dir),
-        index=bundled_index,
-        resolver=Resolver(bundled_index, base_url="https://help.example/articles"),
-        sentiment=SentimentAnalyzer(),
-        load_classifier=lambda: IntentClassifier.load(bundled_model_dir),
-    )
 
 
 def make_bot(url: str, services: Services, policy: Policy | None = None, agents: frozenset[str] = frozenset()) -> SupportBot:

@@ -27,7 +27,7 @@ from slack_sdk.http_retry.async_handler import AsyncRetryHandler
 from slack_sdk.http_retry.builtin_async_handlers import AsyncConnectionErrorRetryHandler, AsyncRateLimitErrorRetryHandler
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import blocks, inbound
+from bot.adapters.slack import blocks, inbound, modals
 from bot.adapters.slack.outbound import RESPOND, SlackSender
 from bot.adapters.slack.settings import SlackSettings
 from bot.core.adapter import EventSink
@@ -60,7 +60,6 @@ class SlackAdapter:
         secret = settings.signing_secret.get_secret_value() if settings.signing_secret else None
         self.app = AsyncApp(
             client=self.client,
-            token=self.client.token,
             signing_secret=secret or "unused-in-socket-mode",
             request_verification_enabled=http,
             logger=logging.getLogger("supportbot.slack.bolt"),
@@ -188,9 +187,9 @@ class SlackAdapter:
         metadata = {"channel": press.place.channel_id, "id": press.value}
         target = parse_id(press.value) or 0
         if core_action == REPLY_ACTION:
-            view = blocks.reply_modal(target, "the customer")
+            view = modals.reply_modal(target, "the customer")
         else:
-            view = blocks.edit_draft_modal(target, _draft_text(body))
+            view = modals.edit_draft_modal(target, self.sender.draft_text(target) or _draft_text(body))
         view["private_metadata"] = json.dumps(metadata)
         try:
             await self.client.views_open(trigger_id=str(body.get("trigger_id", "")), view=view)
@@ -203,7 +202,7 @@ class SlackAdapter:
             metadata = json.loads(view.get("private_metadata") or "{}")
         except ValueError:
             return None
-        text = blocks.modal_text(view.get("state", {}).get("values", {}))
+        text = modals.modal_text(view.get("state", {}).get("values", {}))
         who = inbound.person(str(body.get("user", {}).get("id", "")), body.get("user", {}).get("name"))
         place = self.workspace.place(str(metadata.get("channel", "")))
         key = f"view/{view.get('id', '')}/{view.get('hash', '')}"
@@ -231,7 +230,7 @@ class SlackAdapter:
 
 
 def _draft_text(body: dict[str, Any]) -> str:
-    """The draft as posted on its card (the modal starts from it)."""
+    """The draft as posted on its card, when this process did not post it (after a restart)."""
     for block in (body.get("message") or {}).get("blocks") or ():
         if block.get("block_id") == "draft_text":
             return blocks.unescape(str((block.get("text") or {}).get("text", "")))
