@@ -18,11 +18,11 @@ from sqlalchemy.exc import IntegrityError
 from bot.core.events import AgentMessage, AgentNotice, CommandResponse, CustomerReply, Person, Place
 from bot.core.ids import is_row_id
 from bot.core.outbox import Outgoing
-from bot.core.replies import agent_joined, close_conversation
+from bot.core.replies import agent_joined, close_conversation, ticket_buttons
 from bot.core.states import AGENT_JOINS, CLAIM, HAND_BACK, HAND_BACK_TICKET, RESOLVE_TICKET, TICKET_ACTIVE, Conflict, TicketState
 from bot.core.text import join, name, rich
 from bot.core.work import Work, place_of
-from bot.storage.tables import Conversation, Message, Ticket, utcnow
+from bot.storage.tables import AuditEntry, Conversation, Message, Ticket, utcnow
 
 if TYPE_CHECKING:
     from bot.core.app import SupportBot
@@ -38,8 +38,7 @@ def refuse(agent: Person, text: str, place: Place | None = None) -> list[Outgoin
     return [Outgoing(CommandResponse(agent, text, place, ok=False))]
 
 
-def authorise(bot: SupportBot, person: Person, place: Place | None) -> str | None:
-    """Why `person` may not act as an agent here, or None when they may."""
+def _why_not_agent(bot: SupportBot, person: Person, place: Place | None) -> str | None:
     if place is None or not place.agents_room:
         return "Agent actions only work from the agents' channel."
     if not bot.access.is_agent(person):
@@ -47,10 +46,28 @@ def authorise(bot: SupportBot, person: Person, place: Place | None) -> str | Non
     return None
 
 
+async def authorise(bot: SupportBot, person: Person, place: Place | None, action: str) -> str | None:
+    """Why `person` may not act as an agent here, or None when they may; every refusal is audited."""
+    refusal = _why_not_agent(bot, person, place)
+    if refusal is not None:
+        where = f"{place.channel_id}{' (agents room)' if place.agents_room else ''}" if place else "unknown place"
+        entry = AuditEntry(
+            actor=person.key[:64],
+            platform=person.platform,
+            command=action[:64],
+            arguments=where[:1000],
+            allowed=False,
+            result=refusal,
+        )
+        await bot.db(bot.store.add, entry)
+        log.info("agent.refused actor=%s action=%s", person.key, action)
+    return refusal
+
+
 async def _ticket(
-    bot: SupportBot, agent: Person, place: Place | None, ticket_id: int | None, thread: str | None = None
+    bot: SupportBot, agent: Person, place: Place | None, ticket_id: int | None, thread: str | None = None, action: str = "agent"
 ) -> tuple[Ticket, Conversation] | list[Outgoing]:
-    refusal = authorise(bot, agent, place)
+    refusal = await authorise(bot, agent, place, action)
     if refusal is not None:
         return refuse(agent, refusal, place)
     if ticket_id is not None:
@@ -78,6 +95,8 @@ def _claim(work: Work, agent: Person, ticket: Ticket, conversation: Conversation
     work.move(Conversation, conversation.id, AGENT_JOINS, interaction_type="human")
     work.note(conversation, f"claimed ticket #{ticket.id}", "agent", agent.key)
     work.retire_customer_buttons(conversation)
+    still = tuple(b for b in ticket_buttons(_tid(ticket)) if b.action != "ticket.claim")
+    work.update_card(_tid(ticket), f"Claimed by {agent.label}.", still)
     work.say(conversation, agent_joined(agent), "info")
     notice = AgentNotice(join([name(agent.label), f" claimed ticket #{ticket.id}."]), ticket.id, ticket.agent_thread_id)
     work.send(notice, conversation.id, ticket_id=ticket.id)
@@ -106,7 +125,7 @@ async def _act(
 
 
 async def claim(bot: SupportBot, agent: Person, ticket_id: int, place: Place | None) -> list[Outgoing]:
-    found = await _ticket(bot, agent, place, ticket_id)
+    found = await _ticket(bot, agent, place, ticket_id, action="ticket.claim")
     if isinstance(found, list):
         return found
     ticket, conversation = found
@@ -174,7 +193,7 @@ async def note(
 
 
 async def resolve(bot: SupportBot, agent: Person, ticket_id: int, place: Place | None) -> list[Outgoing]:
-    found = await _ticket(bot, agent, place, ticket_id)
+    found = await _ticket(bot, agent, place, ticket_id, action="ticket.resolve")
     if isinstance(found, list):
         return found
     ticket, conversation = found
@@ -197,7 +216,7 @@ async def resolve(bot: SupportBot, agent: Person, ticket_id: int, place: Place |
 
 
 async def hand_back(bot: SupportBot, agent: Person, ticket_id: int, place: Place | None) -> list[Outgoing]:
-    found = await _ticket(bot, agent, place, ticket_id)
+    found = await _ticket(bot, agent, place, ticket_id, action="ticket.handback")
     if isinstance(found, list):
         return found
     ticket, conversation = found
@@ -219,7 +238,8 @@ async def hand_back(bot: SupportBot, agent: Person, ticket_id: int, place: Place
 
 async def handle_message(bot: SupportBot, event: AgentMessage) -> list[Outgoing]:
     """A message in a ticket's thread: a reply to the customer, or an internal note."""
-    found = await _ticket(bot, event.agent, event.place, event.ticket_id, event.agent_thread_id)
+    action = "agent.note" if event.internal else "agent.reply"
+    found = await _ticket(bot, event.agent, event.place, event.ticket_id, event.agent_thread_id, action)
     if isinstance(found, list):
         return found
     ticket, conversation = found

@@ -37,6 +37,7 @@ from bot.core.events import (
     OutboundEvent,
     Person,
     Place,
+    RatingRequest,
     SlashCommand,
 )
 from bot.core.outbox import Outgoing
@@ -179,10 +180,11 @@ class SupportBot:
         for item in outgoing:
             try:
                 ref = await self.sender(item.event)
-            except Exception:
+            except Exception as exc:
                 log.exception("outbox.send_failed kind=%s outbox=%s", type(item.event).__name__, item.outbox_id)
                 if item.outbox_id is not None:
                     await self.db(self.store.mark_failed, item.outbox_id)
+                await self._tell_agents_send_failed(item, exc)
                 delivered = False
                 break
             if item.outbox_id is not None:
@@ -190,6 +192,21 @@ class SupportBot:
         if confirmed:  # one transaction for the whole batch: a crash before it re-sends (at least once)
             await self.db(self.store.mark_sent, confirmed)
         return delivered
+
+    async def _tell_agents_send_failed(self, item: Outgoing, exc: Exception) -> None:
+        """Never silently dropped: agents hear that a customer's message is stuck (best effort: the
+        agents' room may be what failed)."""
+        if not isinstance(item.event, CustomerReply | RatingRequest) or self.sender is None:
+            return
+        where = item.event.place
+        text = (
+            f"A message to a customer could not be delivered ({type(exc).__name__}, {where.platform} {where.channel_id}); "
+            "it is queued and will be sent again."
+        )
+        try:
+            await self.sender(AgentNotice(rich(text)))
+        except Exception:
+            log.warning("outbox.agents_unreachable kind=%s", type(item.event).__name__)
 
     async def resend_pending(self) -> int:
         """Send what a crashed or failed run left in the outbox; returns how many were pending."""

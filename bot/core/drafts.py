@@ -31,7 +31,7 @@ log = logging.getLogger("supportbot.drafts")
 async def decide(
     bot: SupportBot, agent: Person, draft_id: int, verdict: str, place: Place | None, text: str | None = None
 ) -> list[Outgoing]:
-    refusal = authorise(bot, agent, place)
+    refusal = await authorise(bot, agent, place, f"draft.{verdict}")
     if refusal is not None:
         return refuse(agent, refusal, place)
     if verdict == "edited" and not (text and text.strip()):

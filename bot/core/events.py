@@ -213,13 +213,14 @@ class AgentNotice:
 @dataclass(frozen=True)
 class RetireButtons:
     """Buttons on something already posted went stale (the conversation moved on): the adapter edits
-    that message (`ref`, what its `send` returned) to remove them and show `note`. `place` is the
+    that message (`ref`, what its `send` returned) to show only `keep` and `note`. `place` is the
     customer's place, or None for a message in the agents' room."""
 
     ref: str
     note: Rich
     place: Place | None = None
     original: CustomerReply | RatingRequest | AgentCard | DraftCard | None = None  # what was posted, to re-render
+    keep: tuple[Button, ...] = ()  # buttons that still apply (a claimed card keeps Resolve and Hand back)
 
 
 @dataclass(frozen=True)

@@ -156,6 +156,19 @@ class Work:
     def retire_ticket_buttons(self, ticket_id: int, note: str) -> None:
         self._retire(note, None, ticket_id=ticket_id)
 
+    def update_card(self, ticket_id: int, note: str, keep: tuple[Button, ...]) -> None:
+        """A ticket card changed state but still acts (claimed): show who has it, keep the buttons that apply."""
+        cards = self.session.exec(
+            select(OutboxItem).where(
+                OutboxItem.ticket_id == ticket_id, OutboxItem.kind == "AgentCard", col(OutboxItem.live_buttons).is_(True)
+            )
+        ).all()
+        for item in cards:
+            if item.platform_ref:
+                original = outbox.decode(item.payload)
+                assert isinstance(original, AgentCard)
+                self.send(RetireButtons(item.platform_ref, rich(note), None, original, keep), item.conversation_id)
+
     def retire_draft_buttons(self, draft_id: int, note: str) -> None:
         self._retire(note, None, draft_id=draft_id)
 

@@ -52,7 +52,8 @@ class SlackRig:
         threading.Thread(target=self.loop.run_forever, daemon=True).start()
         self.task = asyncio.run_coroutine_threadsafe(serve(self.bot, self.adapter), self.loop)
         asyncio.run_coroutine_threadsafe(asyncio.wait_for(self.adapter.ready(), 10), self.loop).result()
-        self.fake.wait_connected()
+        if not self.adapter.http:
+            self.fake.wait_connected()
 
     def stop(self) -> None:
         asyncio.run_coroutine_threadsafe(self.adapter.stop(), self.loop).result(5)
@@ -78,13 +79,17 @@ class SlackRig:
         return self.fake.push_envelope("interactive", body)
 
     def command(self, user: str, text: str, channel: str = DM) -> str:
-        body = slash_command(user, "/supportbot", text, channel, self.fake.new_trigger_id(), response_url=self.fake.new_response_url())
+        body = slash_command(
+            user, "/supportbot", text, channel, self.fake.new_trigger_id(), response_url=self.fake.new_response_url()
+        )
         return self.fake.push_envelope("slash_commands", dict(body))
 
     # Waiting ---------------------------------------------------------------------------------------
 
     def posts(self, channel: str | None = None) -> list[Call]:
-        return [c for c in self.fake.calls_to("chat.postMessage") if c.ok and (channel is None or c.params.get("channel") == channel)]
+        return [
+            c for c in self.fake.calls_to("chat.postMessage") if c.ok and (channel is None or c.params.get("channel") == channel)
+        ]
 
     def wait_posts(self, channel: str, count: int, timeout: float = 20.0) -> list[Call]:
         self.fake.wait_for(lambda calls: len(self.posts(channel)) >= count, timeout=timeout)

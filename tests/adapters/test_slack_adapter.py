@@ -55,7 +55,9 @@ def value_of(call: object, label: str) -> str:
     blocks = call.params.get("blocks") or []  # type: ignore[attr-defined]
     if isinstance(blocks, str):
         blocks = json.loads(blocks)
-    return next(e.get("value", "") for b in blocks if b.get("type") == "actions" for e in b["elements"] if e["text"]["text"] == label)
+    return next(
+        e.get("value", "") for b in blocks if b.get("type") == "actions" for e in b["elements"] if e["text"]["text"] == label
+    )
 
 
 def test_a_dm_is_answered_with_buttons(rig: SlackRig) -> None:
@@ -92,8 +94,15 @@ def test_other_bots_and_our_own_messages_are_ignored(rig: SlackRig) -> None:
 
 
 def test_a_slack_connect_customer_is_known_by_their_company(rig: SlackRig) -> None:
-    rig.event(message_event(CONNECT, MALLORY, "the dashboard crashes with error 500 since this morning", channel_type="channel",
-                            user_team="T0INITECH"))
+    rig.event(
+        message_event(
+            CONNECT,
+            MALLORY,
+            "the dashboard crashes with error 500 since this morning",
+            channel_type="channel",
+            user_team="T0INITECH",
+        )
+    )
     [card] = rig.wait_posts(AGENTS, 1)
     text = text_of(card)
     assert "business_rules: enterprise" in text and "Initech" in text and "250,000" in text and "URGENT" in text
@@ -114,10 +123,17 @@ def test_handoff_claim_reply_note_and_resolve(rig: SlackRig) -> None:
     # The reply modal sends to the customer.
     rig.press(SAM, AGENTS, {"ts": card_ts, **card.params}, buttons["Reply to customer"], "1")
     opened = rig.wait(lambda calls: [c for c in calls if c.method == "views.open" and c.ok])
-    metadata = json.loads(opened[0].params["view"]["private_metadata"] if isinstance(opened[0].params["view"], dict)
-                          else json.loads(opened[0].params["view"])["private_metadata"])
-    rig.fake.push_envelope("interactive", view_submission(SAM, "slack.reply", {"text": {"text": "Hi Alice, it's fixed now."}},
-                                                          private_metadata=json.dumps(metadata)))
+    metadata = json.loads(
+        opened[0].params["view"]["private_metadata"]
+        if isinstance(opened[0].params["view"], dict)
+        else json.loads(opened[0].params["view"])["private_metadata"]
+    )
+    rig.fake.push_envelope(
+        "interactive",
+        view_submission(
+            SAM, "slack.reply", {"text": {"text": "Hi Alice, it's fixed now."}}, private_metadata=json.dumps(metadata)
+        ),
+    )
     rig.wait(lambda calls: any("it's fixed now" in text_of(c) for c in rig.posts(DM)))
     assert not any("billing console" in text_of(c) for c in rig.posts(DM))
     rig.press(SAM, AGENTS, {"ts": card_ts, **card.params}, buttons["Resolve"], "1")
@@ -142,8 +158,15 @@ def test_a_draft_is_edited_in_a_modal(rig: SlackRig) -> None:
     view = opened[0].params["view"]
     view = json.loads(view) if isinstance(view, str) else view
     assert "single sign-on" in json.dumps(view).lower()  # prefilled with the draft
-    rig.fake.push_envelope("interactive", view_submission(SAM, "slack.edit_draft", {"text": {"text": "SSO needs Business: see the guide."}},
-                                                          private_metadata=view["private_metadata"]))
+    rig.fake.push_envelope(
+        "interactive",
+        view_submission(
+            SAM,
+            "slack.edit_draft",
+            {"text": {"text": "SSO needs Business: see the guide."}},
+            private_metadata=view["private_metadata"],
+        ),
+    )
     rig.wait(lambda calls: any("SSO needs Business" in text_of(c) for c in rig.posts(DM)))
 
 

@@ -6,7 +6,7 @@ from __future__ import annotations
 from sqlmodel import Session, select
 
 from bot.core.agent_desk import NOT_A_TICKET
-from bot.storage.tables import Draft, Message, Ticket
+from bot.storage.tables import AuditEntry, Draft, Message, Ticket
 from tests.core.conftest import BotFactory
 from tests.core.harness import ALICE, BOB, SAM, Harness, dm
 
@@ -53,6 +53,12 @@ def test_a_customer_cannot_forge_agent_buttons(chat: Harness) -> None:
     with Session(chat.bot.store.engine) as session:
         assert session.exec(select(Draft)).one().action == "pending"
         assert session.exec(select(Ticket)).one().status == "open"
+        refused = session.exec(select(AuditEntry).where(AuditEntry.allowed == False)).all()  # noqa: E712
+    assert [(a.actor, a.command) for a in refused] == [
+        (ALICE.key, "draft.approved"),
+        (BOB.key, "ticket.resolve"),
+        (BOB.key, "ticket.claim"),
+    ]
 
 
 def test_a_customer_cannot_send_agent_messages_from_their_dm(chat: Harness) -> None:

@@ -80,8 +80,11 @@ def test_stale_buttons_are_retired_where_they_were_posted(chat: Harness) -> None
     chat.retired.clear()
     chat.press("Claim", who=SAM)
     chat.press("Resolve", who=SAM)
-    on_the_card = [str(r.note) for r in chat.retired if r.ref == f"thread-{card.ticket_id}"]
-    assert on_the_card == ["Resolved by Sam."]  # the card's Claim/Resolve buttons stop working
+    on_the_card = [(str(r.note), [b.label for b in r.keep]) for r in chat.retired if r.ref == f"thread-{card.ticket_id}"]
+    assert on_the_card == [
+        ("Claimed by Sam.", ["Resolve", "Hand back to bot"]),  # the card says who has it; Claim is gone
+        ("Resolved by Sam.", []),  # and then no button works any more
+    ]
 
 
 def test_a_move_from_the_wrong_state_rolls_the_whole_transaction_back(chat: Harness) -> None:

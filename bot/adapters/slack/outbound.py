@@ -7,6 +7,7 @@ of the message that carried them; private answers as ephemeral messages (or the 
 from __future__ import annotations
 
 import contextvars
+import dataclasses
 import logging
 from collections import OrderedDict
 from collections.abc import Awaitable, Callable
@@ -14,7 +15,7 @@ from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
-from bot.adapters.slack import blocks
+from bot.adapters.slack import blocks, mrkdwn
 from bot.adapters.slack.blocks import SlackMessage
 from bot.adapters.slack.inbound import ref, split_ref
 from bot.core.events import (
@@ -83,6 +84,13 @@ class SlackSender:
         channel, ts = split_ref(event.ref)
         original = event.original
         if original is None:
+            return
+        if event.keep and isinstance(original, AgentCard):  # still live: the same card, fewer buttons, a status line
+            rendered = blocks.render_card(dataclasses.replace(original, buttons=event.keep))
+            status = blocks.context_block(mrkdwn.render(event.note), "status")
+            *body, last = rendered.blocks
+            updated = [*body, status, last] if last.get("type") == "actions" else [*rendered.blocks, status]
+            await self.client.chat_update(channel=channel, ts=ts, text=rendered.text, blocks=updated)
             return
         rendered = _render(original)
         await self.client.chat_update(
