@@ -90,6 +90,7 @@ NAME = "slack_load"
 AGENTS = "G0AGENTS"  # the private agents' channel, as in tests/adapters/slack_rig.py
 AGENT = "U0SAM"
 RELAY_NOTICE = re.compile(r"\b(cust\d{4,}) wrote:")
+VARIABLE = re.compile(r"\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\d+")  # ids and numbers, so log lines group by kind
 REPLY_KINDS = ("CustomerReply", "RatingRequest")  # outbox kinds that post into the customer's DM
 POLL_S = 0.002
 QUIET_S = 1.5  # after the last event: no new post for this long means the bot is done
@@ -511,7 +512,8 @@ class LogCounter(logging.Handler):
         self.problems: list[str] = []
 
     def emit(self, record: logging.LogRecord) -> None:
-        self.counts[f"{record.levelname} {record.name}: {record.getMessage().split(' ')[0]}"] += 1
+        message = VARIABLE.sub("N", record.getMessage())[:70]
+        self.counts[f"{record.levelname} {record.name}: {message}"] += 1
         if record.levelno >= logging.WARNING and len(self.problems) < 20:
             self.problems.append(f"{record.levelname} {record.name}: {record.getMessage()[:300]}")
 
@@ -557,6 +559,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         try:
             runner.start(fake)
             warm_up(fake)
+            driver.seen_calls = len(fake.calls)  # the warm-up's calls are not the load's
             cpu0, t0 = time.process_time(), time.monotonic()
             last = driver.run()
             wall = last - t0
@@ -566,6 +569,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             runner.stop()
         events = list(driver.events())
         first_push = {p.envelope_id: p.at for p in reversed(fake.pushes)}  # the earliest push of each envelope
+        redelivered_at = {p.envelope_id: p.at for p in fake.pushes if p.at > first_push[p.envelope_id]}
         to_reply = [e.answered - first_push[e.envelope_id] for e in events if e.answered is not None and not e.late]
         ts_of, unmapped = post_ts_by_call(fake, [c.channel for c in customers] + [AGENTS])
         db, several = database_figures(bot, events, ts_of)
@@ -594,6 +598,11 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             "events": len(events),
             "customers": len(customers),
             "redelivered": sum(e.redeliver for e in events),
+            "redelivered_before_first_reply": sum(
+                1
+                for e in events
+                if e.redeliver and e.answered is not None and redelivered_at.get(e.envelope_id, 0.0) < e.answered
+            ),
             "posts": {
                 "customer_dms": sum(len(e.posts) for e in events),
                 "stray": driver.stray_posts,

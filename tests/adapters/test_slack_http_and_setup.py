@@ -101,3 +101,25 @@ def test_doctor_names_a_missing_scope_and_a_bot_outside_the_agents_channel(fake_
     assert any("missing scopes: users:read.email" in e for e in errors)
     assert any(AGENTS in e and ("does not have the bot" in e or "is the bot invited" in e) for e in errors)
     assert any("slack:U0NOBODY" in e for e in errors)
+
+
+def test_the_command_line_prints_the_manifest_and_runs_the_doctor(
+    fake_slack: FakeSlack,  # noqa: F811
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from bot.cli import main
+
+    monkeypatch.setenv("SLACK_API_URL", fake_slack.base_url)
+    monkeypatch.setenv("SLACK_BOT_TOKEN", "xoxb-test")
+    monkeypatch.setenv("SLACK_APP_TOKEN", "xapp-test")
+    monkeypatch.setenv("SUPPORTBOT_SLACK_AGENTS_CHANNEL", AGENTS)  # not created in the fake: the doctor must say so
+    assert main(["slack", "manifest", "--name", "Acme Help"]) == 0
+    printed = json.loads(capsys.readouterr().out)
+    assert printed["display_information"]["name"] == "Acme Help"
+    assert main(["slack", "doctor"]) == 1
+    out = capsys.readouterr().out
+    assert "FAIL  agents' channel: agents' channel G0AGENTS: channel_not_found" in out and "xoxb-test" not in out
+    monkeypatch.setenv("SUPPORTBOT_SLACK_AGENTS_CHANNEL", "general")
+    assert main(["slack", "doctor"]) == 2  # a name, not an id: refused before anything connects
+    assert "SUPPORTBOT_SLACK_AGENTS_CHANNEL" in capsys.readouterr().err
