@@ -99,10 +99,10 @@ QUIET_S = 1.5  # after the last event: no new post for this long means the bot i
 # --------------------------------------------------------------------------------------------- the load
 
 
-@dataclass
+@dataclass(eq=False)
 class Event:
     index: int
-    customer: Customer
+    customer: Customer = field(repr=False)
     n: int  # the message's number in its customer's conversation
     text: str
     ts: str  # the Slack message ts; the bot knows the message as "channel/ts"
@@ -122,7 +122,7 @@ class Event:
         return f"{self.customer.channel}/{self.ts}"
 
 
-@dataclass
+@dataclass(eq=False)
 class Customer:
     number: int
     events: list[Event] = field(default_factory=list)

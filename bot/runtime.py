@@ -4,6 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import torch
+
 from bot.config import Settings
 from bot.core.access import Access
 from bot.core.app import SupportBot
@@ -25,6 +27,8 @@ from models.classifier import IntentClassifier
 def build_bot(
     settings: Settings, model_dir: Path | None = None, progress: bool = False, extra_admins: frozenset[str] = frozenset()
 ) -> SupportBot:
+    if settings.torch_threads:
+        torch.set_num_threads(settings.torch_threads)
     directory = model_dir or settings.model_dir
     classifier = IntentClassifier.load(directory)
     encoder = SentenceEncoder(settings.base_model)

@@ -20,7 +20,7 @@ from bot.core.ids import is_row_id
 from bot.core.outbox import Outgoing
 from bot.core.replies import agent_joined, close_conversation, ticket_buttons
 from bot.core.states import AGENT_JOINS, CLAIM, HAND_BACK, HAND_BACK_TICKET, RESOLVE_TICKET, TICKET_ACTIVE, Conflict, TicketState
-from bot.core.text import join, name, rich
+from bot.core.text import Span, join, name, rich
 from bot.core.work import Work, place_of
 from bot.storage.tables import AuditEntry, Conversation, Message, Ticket, utcnow
 
@@ -149,6 +149,8 @@ async def reply(
             current.first_response_at = utcnow()
             work.session.add(current)
         work.send(CustomerReply(place_of(conversation), rich(text), "relay", (), agent.label), conversation.id)
+        sent = AgentNotice(join([name(agent.label), " → customer:", Span(text, "quote")]), current.id, current.agent_thread_id)
+        work.send(sent, conversation.id, ticket_id=current.id)  # the thread shows exactly what the customer got
 
     try:
         _, outgoing = await bot.commit(write)

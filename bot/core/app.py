@@ -110,6 +110,7 @@ class SupportBot:
         self.settings_check_seconds = settings_check_seconds
         self.sender: Sender | None = None
         self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
+        self._waiting: defaultdict[str, int] = defaultdict(int)
         self._settings_seen: tuple[int, int, int] | None = None
         self._settings_checked = 0.0
         self.started = time.time()
@@ -137,28 +138,37 @@ class SupportBot:
         if handler is None:
             raise TypeError(f"no handler for {type(event).__name__}")
         await self.sync_settings()
-        async with self._locks[_lock_key(event)]:
-            try:
-                outgoing = await handler(self, event)
-            except Exception as exc:
-                if not isinstance(event, CustomerMessage):
-                    raise
-                log.exception("message.failed platform=%s id=%s", event.customer.platform, event.message_id)
-                outgoing = [
-                    Outgoing(CustomerReply(event.place, rich(FAILURE_TEXT), "info")),
-                    Outgoing(
-                        AgentNotice(
-                            join(
-                                [
-                                    "The bot failed on a message from ",
-                                    name(event.customer.label),
-                                    f" ({type(exc).__name__}); the message is stored, please pick the conversation up.",
-                                ]
-                            )
-                        )
-                    ),
-                ]
-            await self.deliver(outgoing)
+        key = _lock_key(event)
+        self._waiting[key] += 1
+        try:
+            async with self._locks[key]:
+                await self._handle_locked(handler, event)
+        finally:  # forget the lock once nobody holds or waits for it: one per live conversation, not per customer ever
+            self._waiting[key] -= 1
+            if not self._waiting[key]:
+                del self._waiting[key], self._locks[key]
+
+    async def _handle_locked(self, handler: Handler, event: InboundEvent) -> None:
+        try:
+            outgoing = await handler(self, event)
+        except Exception as exc:
+            if not isinstance(event, CustomerMessage):
+                raise
+            log.exception("message.failed platform=%s id=%s", event.customer.platform, event.message_id)
+            outgoing = self._failure(event, exc)
+        await self.deliver(outgoing)
+
+    @staticmethod
+    def _failure(event: CustomerMessage, exc: Exception) -> list[Outgoing]:
+        """Nobody is left in silence: the customer is told, and so are the agents."""
+        notice = join(
+            [
+                "The bot failed on a message from ",
+                name(event.customer.label),
+                f" ({type(exc).__name__}); the message is stored, please pick the conversation up.",
+            ]
+        )
+        return [Outgoing(CustomerReply(event.place, rich(FAILURE_TEXT), "info")), Outgoing(AgentNotice(notice))]
 
     async def commit(self, write: Callable[[Work], T], inbound_id: int | None = None) -> tuple[T, list[Outgoing]]:
         """Run `write` as one transaction off the event loop (see bot.core.work)."""

@@ -26,12 +26,12 @@ from bot.core.events import AgentNotice, Button, CustomerMessage, DraftCard
 from bot.core.outbox import Outgoing
 from bot.core.outcomes import ANSWERING, Outcome
 from bot.core.replies import answer_buttons, answer_text, close_conversation, draft_buttons
-from bot.core.states import BOT_REPLIES, ENDED, RELAY, WITH_HUMAN, Conflict
+from bot.core.states import BOT_REPLIES, ENDED, RELAY, WITH_HUMAN, Conflict, TicketState
 from bot.core.text import Rich, join, name, said
 from bot.core.triggers import TriggerHit, fired, is_closing
 from bot.core.turn import CustomerInfo, PastTurn, Turn
 from bot.core.work import Work
-from bot.storage.tables import Conversation, Customer, Decision, Draft, Ticket
+from bot.storage.tables import Conversation, Customer, Decision, Draft, Message, Ticket
 from knowledge.types import ActionResult, Answer, CustomerContext, NoAnswer, Resolution, ResolveRequest
 
 if TYPE_CHECKING:
@@ -42,6 +42,7 @@ HOLDING_TEXT = "Thanks! I've prepared an answer and a teammate is checking it; y
 CLARIFY_TEXT = "Sorry, I'm not sure I understood. Is it about one of these? You can also rephrase your question."
 EMPTY_TEXT = "I can only read text for now. Could you tell me in words what you need?"
 NO_ANSWER_TEXT = "I don't have a good answer for that one, sorry."
+ADDED_TEXT = "Thanks, I've added that to your request; someone from the team will reply here."
 UNSURE_AGAIN = " (I'm still not sure what you need, so I'm bringing in a person.)"
 ATTEMPTS = 3  # decide again at most this often when the conversation changes state under a turn
 
@@ -324,6 +325,14 @@ async def draft(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Ans
     return await commit(bot, record, write, (turn, Outcome.DRAFTED, [], resolution.article_id))
 
 
+def _last_said(work: Work, conversation: Conversation) -> str | None:
+    return work.session.exec(
+        select(Message.text)
+        .where(Message.conversation_id == conversation.id, Message.direction == "outbound")
+        .order_by(col(Message.id).desc())
+    ).first()
+
+
 async def relay(bot: SupportBot, record: TurnRecord, text: str) -> list[Outgoing] | None:
     """A person has the conversation: pass the message on to the ticket's thread, nothing else.
     None when the conversation ended under us (an agent resolved it meanwhile): the message then
@@ -350,6 +359,8 @@ async def relay(bot: SupportBot, record: TurnRecord, text: str) -> list[Outgoing
         work.add(decided)
         notice = AgentNotice(join([name(customer_name), " wrote:", said(text)]), ticket.id, ticket.agent_thread_id)
         work.send(notice, conversation.id, ticket_id=ticket.id)
+        if ticket.status == TicketState.OPEN and _last_said(work, conversation) != ADDED_TEXT:
+            work.say(conversation, ADDED_TEXT, "info")  # nobody has it yet: say it was heard, once
 
     try:
         _, outgoing = await bot.commit(write, record.message_id)

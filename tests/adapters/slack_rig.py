@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from pydantic import SecretStr
+
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.settings import SlackSettings
 from bot.core.adapter import serve
@@ -101,9 +103,9 @@ class SlackRig:
 
 def settings_for(fake: FakeSlack) -> SlackSettings:
     return SlackSettings(
-        bot_token="xoxb-test",
-        app_token="xapp-test",
-        signing_secret="s3cret",
+        bot_token=SecretStr("xoxb-test"),
+        app_token=SecretStr("xapp-test"),
+        signing_secret=SecretStr("s3cret"),
         api_url=fake.base_url,
         agents_channel=AGENTS,
         support_channels=f"{SUPPORT},{CONNECT}",

@@ -106,3 +106,24 @@ def test_a_closed_ticket_cannot_be_resolved_or_handed_back_again(chat: Harness) 
     chat.click("ticket.resolve", str(ticket_id), who=SAM)
     chat.click("ticket.handback", str(ticket_id), who=SAM)
     assert chat.private_sees() == [f"Ticket #{ticket_id} is already resolved."] * 2
+
+
+def test_a_customer_waiting_for_an_agent_hears_once_that_they_were_heard(chat: Harness) -> None:
+    chat.escalate()
+    chat.say("also the invoice number is INV-77")
+    chat.say("and it happened twice")
+    assert chat.customer_sees() == ["Thanks, I've added that to your request; someone from the team will reply here."]
+    assert [str(n.text) for n in chat.agents_see()] == [
+        "Alice wrote:“also the invoice number is INV-77”",
+        "Alice wrote:“and it happened twice”",
+    ]
+    chat.press("Claim", who=SAM)
+    chat.customer_sees()
+    chat.say("are you there?")
+    assert chat.customer_sees() == []  # a person has it now: they answer
+
+
+def test_the_ticket_thread_shows_what_the_customer_was_sent(chat: Harness) -> None:
+    ticket_id = chat.escalate()
+    chat.agent_says(ticket_id, "Refund issued, sorry about that.", who=SAM)
+    assert "Sam → customer:“Refund issued, sorry about that.”" in [str(n.text) for n in chat.agents_see()]
