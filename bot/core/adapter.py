@@ -14,12 +14,23 @@ What the core relies on an adapter for:
 
 from __future__ import annotations
 
+import asyncio
 import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.core.app import SupportBot
-from bot.core.events import InboundEvent, OutboundEvent
+from bot.core.app import SupportBot, Sender
+from bot.core.events import (
+    AgentCard,
+    AgentNotice,
+    CommandResponse,
+    CustomerReply,
+    DraftCard,
+    InboundEvent,
+    OutboundEvent,
+    RatingRequest,
+    RetireButtons,
+)
 
 log = logging.getLogger("supportbot.dispatch")
 EventSink = Callable[[InboundEvent], Awaitable[None]]
@@ -42,6 +53,43 @@ def connect(bot: SupportBot, adapter: Adapter) -> EventSink:
     """Route the bot's outbound events to `adapter` and return the callback for its inbound events."""
     bot.attach(adapter.send)
     return bot.handle
+
+
+def destination(event: OutboundEvent, desk: str) -> str:
+    """Which platform an outbound event goes to: the customer's for what the customer sees, the desk's
+    for the agents' room, the asker's for a private answer."""
+    if isinstance(event, CustomerReply | RatingRequest):
+        return event.place.platform
+    if isinstance(event, AgentCard | DraftCard | AgentNotice):
+        return desk
+    if isinstance(event, RetireButtons):
+        return event.place.platform if event.place is not None else desk
+    assert isinstance(event, CommandResponse)
+    return event.to.platform
+
+
+def router(adapters: dict[str, Adapter], desk: str) -> Sender:
+    """One sender for several adapters, so one `SupportBot` serves every platform with one agents' desk."""
+    if desk not in adapters:
+        raise ValueError(f"the agents' desk '{desk}' is not one of the running adapters: {', '.join(sorted(adapters))}")
+
+    async def send(event: OutboundEvent) -> str | None:
+        platform = destination(event, desk)
+        if platform not in adapters:
+            raise LookupError(f"no adapter for platform '{platform}' is running ({type(event).__name__} not sent)")
+        return await adapters[platform].send(event)
+
+    return send
+
+
+async def serve_all(bot: SupportBot, adapters: dict[str, Adapter], desk: str) -> None:
+    """Several platforms in one process: customers on each, agents on the desk platform."""
+    bot.attach(router(adapters, desk))
+    resent = await bot.resend_pending()
+    recovered = await bot.recover()
+    if resent or recovered:
+        log.info("startup.recovered resent=%s turns=%s", resent, recovered)
+    await asyncio.gather(*(adapter.run(bot.handle) for adapter in adapters.values()))
 
 
 async def serve(bot: SupportBot, adapter: Adapter) -> None:

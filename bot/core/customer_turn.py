@@ -30,7 +30,7 @@ from bot.core.states import BOT_REPLIES, ENDED, RELAY, WITH_HUMAN, Conflict, Tic
 from bot.core.text import Rich, join, name, said
 from bot.core.triggers import TriggerHit, fired, is_closing
 from bot.core.turn import CustomerInfo, PastTurn, Turn
-from bot.core.work import Work
+from bot.core.work import Work, place_of
 from bot.storage.tables import Conversation, Customer, Decision, Draft, Message, Ticket
 from knowledge.types import ActionResult, Answer, CustomerContext, NoAnswer, Resolution, ResolveRequest
 
@@ -317,7 +317,14 @@ async def draft(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Ans
         assert row.id is not None
         work.note(conversation, f"[draft #{row.id}] {text}", "bot", None)
         card = DraftCard(
-            row.id, _id(conversation), turn.prediction.intent, turn.prediction.confidence, turn.text, text, draft_buttons(row.id)
+            row.id,
+            _id(conversation),
+            turn.prediction.intent,
+            turn.prediction.confidence,
+            turn.text,
+            text,
+            draft_buttons(row.id),
+            place_of(conversation),
         )
         work.say(conversation, HOLDING_TEXT, "holding")
         work.send(card, conversation.id, draft_id=row.id)

@@ -8,6 +8,7 @@ without a ticket.
 
 from __future__ import annotations
 
+import dataclasses
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
@@ -21,7 +22,7 @@ from bot.core.replies import agent_joined, ticket_buttons
 from bot.core.states import AGENT_JOINS, HAND_OFF, WITHDRAW, DraftState, TicketState
 from bot.core.triggers import TriggerHit
 from bot.core.turn import CustomerInfo, PastTurn, typed
-from bot.core.work import Work
+from bot.core.work import Work, place_of
 from bot.storage.tables import Conversation, Customer, Draft, Message, Ticket, utcnow
 
 if TYPE_CHECKING:
@@ -152,7 +153,8 @@ def write(bot: SupportBot, work: Work, handoff: Handoff, claimed_by: Person | No
     )
     ticket.summary = packet.to_json()
     work.session.add(ticket)
-    work.send(packet.card(ticket_buttons(ticket.id)), conversation.id, ticket_id=ticket.id)
+    card = dataclasses.replace(packet.card(ticket_buttons(ticket.id)), customer_place=place_of(conversation))
+    work.send(card, conversation.id, ticket_id=ticket.id)
     log.info("escalation.created ticket=%s priority=%s triggers=%s", ticket.id, score.level, ",".join(h.trigger for h in hits))
     return ticket
 

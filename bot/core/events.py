@@ -178,6 +178,7 @@ class AgentCard:
     fields: tuple[CardField, ...]
     sections: tuple[tuple[str, Rich], ...]  # (heading, body) blocks, in order
     buttons: tuple[Button, ...]
+    customer_place: Place | None = None  # where the customer is: a desk with one staff room per server picks by it
 
     def render_text(self) -> str:
         lines = [f"{self.title}"]
@@ -198,6 +199,7 @@ class DraftCard:
     customer_text: str  # written by the customer: adapters escape and quote it
     draft_text: Rich
     buttons: tuple[Button, ...]
+    customer_place: Place | None = None
 
 
 @dataclass(frozen=True)
