@@ -41,6 +41,7 @@ class Settings(BaseSettings):
         validation_alias=AliasChoices("DATABASE_URL", "SUPPORTBOT_DATABASE_URL"),
     )
 
+    agent_desk: str | None = Field(default=None, description="slack | discord: where agents work when several platforms run")
     product_name: str = Field(default="Orbitask", min_length=1, max_length=80, description="the product the bot supports")
     policy_file: Path | None = Field(default=None, description="escalation and automation policy YAML (default: bundled)")
     admin_ids: str = Field(default="", description="comma-separated platform:user ids allowed to run admin commands")

@@ -9,6 +9,7 @@ import importlib
 ADAPTERS: dict[str, str] = {
     "console": "bot.adapters.console:ConsoleAdapter",
     "slack": "bot.adapters.slack.adapter:SlackAdapter",
+    "discord": "bot.adapters.discord.adapter:DiscordAdapter",
 }
 
 

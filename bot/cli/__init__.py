@@ -9,7 +9,7 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import chat, evaluate, kb, predict, slack, train
+from bot.cli import chat, discord, evaluate, kb, predict, run, slack, train
 from bot.config import ConfigError, load_settings
 from bot.core.directory import DirectoryError
 from bot.core.policy import PolicyError
@@ -18,7 +18,7 @@ from knowledge.errors import ActionError, KnowledgeBaseError
 from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
-COMMANDS: tuple[ModuleType, ...] = (chat, slack, train, evaluate, predict, kb)
+COMMANDS: tuple[ModuleType, ...] = (chat, slack, discord, run, train, evaluate, predict, kb)
 
 
 # Problems the person running the command can fix: one clear line, exit 2, no traceback.

@@ -19,7 +19,7 @@ import logging
 from collections.abc import Awaitable, Callable
 from typing import Protocol
 
-from bot.core.app import SupportBot, Sender
+from bot.core.app import Sender, SupportBot
 from bot.core.events import (
     AgentCard,
     AgentNotice,
