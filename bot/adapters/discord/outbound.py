@@ -99,7 +99,7 @@ class DiscordSender:
         thread_id = int(place.thread_id)
         if thread_id in self._threads or self.client.get_channel(thread_id) is not None:
             return thread_id
-        channel = self.client.get_partial_messageable(int(place.channel_id))
+        channel = await self._guild_channel(int(place.channel_id))
         try:
             await channel.get_partial_message(thread_id).create_thread(name="Support", auto_archive_duration=1440)
         except discord.HTTPException as exc:
@@ -107,6 +107,10 @@ class DiscordSender:
                 raise
         self._threads.add(thread_id)
         return thread_id
+
+    async def _guild_channel(self, channel_id: int) -> Any:
+        """A channel with its server attached (threads can only be started from those)."""
+        return self.client.get_channel(channel_id) or await self.client.fetch_channel(channel_id)
 
     # Sending -------------------------------------------------------------------------------------------
 
@@ -131,7 +135,7 @@ class DiscordSender:
         """The card, and a thread on it for the follow-ups (its id is the card's, so the ref is both)."""
         posted = await self._post(staff_channel, message)
         _, message_id = split_ref(posted)
-        channel = self.client.get_partial_messageable(staff_channel)
+        channel = await self._guild_channel(staff_channel)
         try:
             await channel.get_partial_message(message_id).create_thread(name=title[:100], auto_archive_duration=10080)
         except discord.HTTPException as exc:

@@ -1,0 +1,161 @@
+"""The bot on Discord, end to end through gateway payloads: the real discord.py client against the local
+fake Discord (REST bodies checked against Discord's OpenAPI spec), the real core on SQLite."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from bot.core.services import Services
+from tests.adapters.discord_rig import DiscordRig, discord_rig
+from tests.platforms.discord_fake import (
+    CUSTOMER_ID,
+    GUILD_ID,
+    STAFF_CHANNEL_ID,
+    STAFF_ROLE_ID,
+    STAFF_USER_ID,
+    SUPPORT_CHANNEL_ID,
+    FakeDiscord,
+    component_interaction,
+    customer_user,
+    fake_discord,  # noqa: F401
+    member,
+    message_create,
+    modal_submit,
+    new_snowflake,
+    staff_user,
+)
+
+EXPORT = "how do I export a project to csv"
+
+
+@pytest.fixture
+def rig(fake_discord: FakeDiscord, services: Services, tmp_path: Path) -> Iterator[DiscordRig]:  # noqa: F811
+    with discord_rig(fake_discord, services, tmp_path) as running:
+        yield running
+    assert fake_discord.spec_violations == []
+
+
+def text_of(message: dict[str, Any]) -> str:
+    parts = [message.get("content") or ""]
+    for embed in message.get("embeds") or ():
+        parts += [embed.get("title") or "", embed.get("description") or ""]
+        parts += [f"{f.get('name')}\n{f.get('value')}" for f in embed.get("fields") or ()]
+    return "\n".join(parts)
+
+
+def buttons_of(message: dict[str, Any]) -> dict[str, str]:
+    return {c["label"]: c["custom_id"] for row in message.get("components") or () for c in row.get("components") or ()}
+
+
+def bot_messages(rig: DiscordRig, channel: str) -> list[dict[str, Any]]:
+    return [m for m in rig.messages(channel) if m["author"]["id"] == rig.fake.bot["id"]]
+
+
+def dm(rig: DiscordRig, text: str) -> str:
+    channel = rig.fake.open_dm(CUSTOMER_ID)["id"]
+    rig.fake.dispatch("MESSAGE_CREATE", message_create(channel, customer_user(), text))
+    return str(channel)
+
+
+def test_a_dm_is_answered_with_buttons(rig: DiscordRig) -> None:
+    channel = dm(rig, EXPORT)
+    [answer] = rig.wait(lambda: bot_messages(rig, channel))
+    assert "Export projects" in text_of(answer)
+    assert set(buttons_of(answer)) == {"That solved it", "Not quite", "Talk to a person"}
+
+
+def test_a_support_channel_message_is_answered_in_a_thread_from_it(rig: DiscordRig) -> None:
+    message_id = new_snowflake()
+    rig.fake.dispatch("MESSAGE_CREATE", message_create(SUPPORT_CHANNEL_ID, customer_user(), EXPORT, GUILD_ID, message_id))
+    [answer] = rig.wait(lambda: bot_messages(rig, message_id))  # the thread started from a message has its id
+    assert "Export projects" in text_of(answer)
+
+
+def test_a_replayed_message_is_answered_once(rig: DiscordRig) -> None:
+    channel = rig.fake.open_dm(CUSTOMER_ID)["id"]
+    event = message_create(channel, customer_user(), EXPORT)
+    rig.fake.dispatch("MESSAGE_CREATE", event)
+    rig.wait(lambda: bot_messages(rig, channel))
+    rig.fake.drop_connection(missed=[("MESSAGE_CREATE", event)])  # replayed after the resume
+    rig.wait(lambda: rig.fake.resumes)
+    dm(rig, "thanks!")
+    rig.wait(lambda: any("Glad I could help" in text_of(m) for m in bot_messages(rig, channel)))
+    assert sum("Export projects" in text_of(m) for m in bot_messages(rig, channel)) == 1
+
+
+def test_everyone_in_a_customer_message_never_pings(rig: DiscordRig) -> None:
+    dm(rig, "@everyone <@&1> I want to talk to a person, **now**")
+    [card] = rig.wait(lambda: bot_messages(rig, STAFF_CHANNEL_ID))
+    posts = [c for c in rig.fake.calls if c.method == "POST" and c.route == "/channels/{channel_id}/messages"]
+    assert posts and all((c.json or {}).get("allowed_mentions") == {"parse": []} for c in posts)
+    assert "@everyone" not in text_of(card).replace("@\u200beveryone", "")
+
+
+def test_handoff_claim_modal_reply_note_and_resolve(rig: DiscordRig) -> None:
+    channel = dm(rig, "I want to speak to a human about my account")
+    [card] = rig.wait(lambda: bot_messages(rig, STAFF_CHANNEL_ID))
+    buttons = buttons_of(card)
+    sam = member(staff_user(), roles=[STAFF_ROLE_ID])
+    rig.fake.dispatch("INTERACTION_CREATE", component_interaction(sam, STAFF_CHANNEL_ID, card, buttons["Claim"], GUILD_ID))
+    rig.wait(lambda: any("has joined" in text_of(m) for m in bot_messages(rig, channel)))
+    # a plain message in the card's thread is an internal note
+    rig.fake.dispatch("MESSAGE_CREATE", message_create(card["id"], sam, "checking billing", GUILD_ID, thread=True))
+    rig.wait(lambda: any("Note from" in text_of(m) for m in bot_messages(rig, card["id"])))
+    rig.fake.dispatch(
+        "INTERACTION_CREATE", component_interaction(sam, STAFF_CHANNEL_ID, card, buttons["Reply to customer"], GUILD_ID)
+    )
+    rig.wait(lambda: [r for r in rig.fake.interaction_responses if r.type == 9])  # the modal opened
+    submit = modal_submit(sam, STAFF_CHANNEL_ID, f"sb:modal.reply:{card_ticket(buttons)}", {"text": "Hi Alice, fixed."}, GUILD_ID)
+    rig.fake.dispatch("INTERACTION_CREATE", submit)
+    rig.wait(lambda: any("fixed" in text_of(m) for m in bot_messages(rig, channel)))
+    assert not any("checking billing" in text_of(m) for m in bot_messages(rig, channel))
+    rig.fake.dispatch("INTERACTION_CREATE", component_interaction(sam, STAFF_CHANNEL_ID, card, buttons["Resolve"], GUILD_ID))
+    rig.wait(lambda: any("How did we do" in text_of(m) for m in bot_messages(rig, channel)))
+    rig.wait(lambda: not buttons_of(rig.fake.message(STAFF_CHANNEL_ID, card["id"])))  # the card lost its buttons
+
+
+def card_ticket(buttons: dict[str, str]) -> str:
+    return buttons["Claim"].split(":")[-1].split("#")[0]
+
+
+def test_a_customer_cannot_press_staff_buttons(rig: DiscordRig) -> None:
+    channel = dm(rig, "I want to speak to a human about my account")
+    [card] = rig.wait(lambda: bot_messages(rig, STAFF_CHANNEL_ID))
+    press = component_interaction(customer_user(), channel, card, buttons_of(card)["Resolve"])
+    rig.fake.dispatch("INTERACTION_CREATE", press)
+    rig.wait(
+        lambda: (
+            any(m.get("flags", 0) & 64 and "agents' channel" in text_of(m) for m in rig.messages(channel))
+            or any("agents' channel" in str(r.data) for r in rig.fake.interaction_responses)
+            or any("agents' channel" in str(c.json) for c in rig.fake.calls if c.json)
+        )
+    )
+    assert not any("How did we do" in text_of(m) for m in bot_messages(rig, channel))
+
+
+def test_a_button_pressed_after_a_restart_still_works(fake_discord: FakeDiscord, services: Services, tmp_path: Path) -> None:  # noqa: F811
+    with discord_rig(fake_discord, services, tmp_path) as first:
+        channel = dm(first, EXPORT)
+        [answer] = first.wait(lambda: bot_messages(first, channel))
+    with discord_rig(fake_discord, services, tmp_path) as second:  # a new process, same database
+        press = component_interaction(customer_user(), channel, answer, buttons_of(answer)["That solved it"])
+        fake_discord.dispatch("INTERACTION_CREATE", press)
+        second.wait(lambda: any("How did we do" in text_of(m) for m in bot_messages(second, channel)))
+    assert fake_discord.spec_violations == []
+
+
+def test_a_staff_member_without_the_role_is_refused(rig: DiscordRig) -> None:
+    dm(rig, "I want to speak to a human about my account")
+    [card] = rig.wait(lambda: bot_messages(rig, STAFF_CHANNEL_ID))
+    outsider = member({**staff_user(), "id": "1100000000000000299", "username": "eve"}, roles=[])
+    rig.fake.dispatch(
+        "INTERACTION_CREATE", component_interaction(outsider, STAFF_CHANNEL_ID, card, buttons_of(card)["Claim"], GUILD_ID)
+    )
+    rig.wait(
+        lambda: any("Only support agents" in str(c.json) or "agents' channel" in str(c.json) for c in rig.fake.calls if c.json)
+    )
+    assert STAFF_USER_ID  # the real staff member could have
