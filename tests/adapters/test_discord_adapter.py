@@ -13,12 +13,14 @@ from bot.core.services import Services
 from tests.adapters.discord_rig import DiscordRig, discord_rig
 from tests.platforms.discord_fake import (
     CUSTOMER_ID,
+    FORUM_CHANNEL_ID,
     GUILD_ID,
     STAFF_CHANNEL_ID,
     STAFF_ROLE_ID,
     STAFF_USER_ID,
     SUPPORT_CHANNEL_ID,
     FakeDiscord,
+    command_interaction,
     component_interaction,
     customer_user,
     fake_discord,  # noqa: F401
@@ -27,6 +29,7 @@ from tests.platforms.discord_fake import (
     modal_submit,
     new_snowflake,
     staff_user,
+    thread_channel,
 )
 
 EXPORT = "how do I export a project to csv"
@@ -159,3 +162,91 @@ def test_a_staff_member_without_the_role_is_refused(rig: DiscordRig) -> None:
         lambda: any("Only support agents" in str(c.json) or "agents' channel" in str(c.json) for c in rig.fake.calls if c.json)
     )
     assert STAFF_USER_ID  # the real staff member could have
+
+
+def test_a_forum_post_is_a_conversation(rig: DiscordRig) -> None:
+    forum = rig.fake.channel(FORUM_CHANNEL_ID)
+    post_id = new_snowflake()
+    thread = rig.fake.add_channel(thread_channel(post_id, forum, CUSTOMER_ID, "Export question"))
+    rig.fake.dispatch("THREAD_CREATE", {**thread, "newly_created": True})
+    rig.fake.dispatch("MESSAGE_CREATE", message_create(post_id, customer_user(), EXPORT, GUILD_ID, post_id, thread=True))
+    [answer] = rig.wait(lambda: bot_messages(rig, post_id))
+    assert "Export projects" in text_of(answer)
+
+
+def test_an_edit_is_recorded_not_answered_again(rig: DiscordRig) -> None:
+    channel = rig.fake.open_dm(CUSTOMER_ID)["id"]
+    event = message_create(channel, customer_user(), EXPORT)
+    rig.fake.dispatch("MESSAGE_CREATE", event)
+    rig.wait(lambda: bot_messages(rig, channel))
+    rig.fake.dispatch(
+        "MESSAGE_UPDATE", {**event, "content": "how do I export a project to json", "edited_timestamp": event["timestamp"]}
+    )
+    with rig.bot.store.session() as session:
+        from sqlmodel import select
+
+        from bot.storage.tables import Message
+
+        rig.wait(lambda: session.exec(select(Message).where(Message.text.startswith("[edited"))).all())  # type: ignore[attr-defined]
+    assert len(bot_messages(rig, channel)) == 1
+
+
+def test_admin_commands_are_ephemeral_and_refused_for_others(rig: DiscordRig) -> None:
+    rig.bot.access = type(rig.bot.access)(frozenset({f"discord:{STAFF_USER_ID}"}), frozenset())
+    command = rig.fake.command("supportbot", GUILD_ID)
+    assert command["default_member_permissions"] == str(1 << 5)  # manage server: only managers see it
+    sam = member(staff_user(), roles=[STAFF_ROLE_ID])
+    options = [{"name": "args", "type": 3, "value": "tier sso_setup auto"}]
+    rig.fake.dispatch(
+        "INTERACTION_CREATE",
+        command_interaction(sam, STAFF_CHANNEL_ID, "supportbot", options, GUILD_ID, command_id=command["id"]),
+    )
+    rig.fake.dispatch(
+        "INTERACTION_CREATE",
+        command_interaction(customer_user(), SUPPORT_CHANNEL_ID, "supportbot", options, GUILD_ID, command_id=command["id"]),
+    )
+    followups = rig.wait(
+        lambda: (lambda found: found if len(found) >= 2 else None)(
+            [c.json for c in rig.fake.calls if c.route.startswith("/webhooks/") and c.method == "POST" and c.json]
+        )
+    )
+    texts = " ".join(str(f.get("content")) for f in followups)
+    assert "sso_setup: assisted → auto" in texts and "for admins only" in texts
+    assert all(f.get("flags", 0) & 64 for f in followups)  # ephemeral
+
+
+def test_a_draft_is_edited_in_a_modal(rig: DiscordRig) -> None:
+    channel = dm(rig, "how do I set up SAML single sign-on with Okta?")
+    [draft] = rig.wait(lambda: bot_messages(rig, STAFF_CHANNEL_ID))
+    sam = member(staff_user(), roles=[STAFF_ROLE_ID])
+    edit = buttons_of(draft)["Edit"]
+    rig.fake.dispatch("INTERACTION_CREATE", component_interaction(sam, STAFF_CHANNEL_ID, draft, edit, GUILD_ID))
+    [opened] = rig.wait(lambda: [r for r in rig.fake.interaction_responses if r.type == 9])
+    assert "single sign-on" in str(opened.data).lower()  # prefilled with the draft
+    draft_id = edit.split(":")[-1].split("#")[0]
+    rig.fake.dispatch(
+        "INTERACTION_CREATE",
+        modal_submit(
+            sam, STAFF_CHANNEL_ID, f"sb:modal.edit:{draft_id}", {"text": "SSO needs the Business plan: see the guide."}, GUILD_ID
+        ),
+    )
+    rig.wait(lambda: any("Business plan" in text_of(m) for m in bot_messages(rig, channel)))
+
+
+def test_doctor_and_invite_link(fake_discord: FakeDiscord, capsys: pytest.CaptureFixture[str]) -> None:  # noqa: F811
+    import asyncio
+
+    from bot.adapters.discord.setup import diagnose, invite_url, permissions
+    from tests.adapters.discord_rig import settings_for
+    from tests.platforms.discord_fake import APP_ID, discord_py_pointed_at
+
+    with discord_py_pointed_at(fake_discord):
+        settings = settings_for(fake_discord)
+        good = asyncio.run(diagnose(settings))
+        assert [f.text for f in good if f.level == "error"] == []
+        fake_discord.set_app_flags(0)  # the Message Content intent switched off in the portal
+        bad = asyncio.run(diagnose(settings))
+    assert any("Message Content intent is off" in f.text for f in bad if f.level == "error")
+    link = invite_url(APP_ID)
+    assert f"client_id={APP_ID}" in link and "applications.commands" in link and f"permissions={permissions().value}" in link
+    assert not permissions().administrator and not permissions().mention_everyone

@@ -84,26 +84,21 @@ async def diagnose(settings: DiscordSettings) -> list[Finding]:
 
 
 async def _guild(client: discord.Client, guild_id: str, staff: str | None, channels: list[str]) -> list[Finding]:
+    """Each configured channel must be visible to the bot; the staff channel must be hidden from @everyone."""
     found: list[Finding] = []
-    try:
-        guild = await client.fetch_guild(int(guild_id))
-    except discord.HTTPException as exc:
-        return [
-            Finding(
-                "error", f"server {guild_id}: {exc.text or exc.status} (is the bot invited? use `supportbot discord invite-url`)"
-            )
-        ]
     for channel_id, role in [*([(staff, "staff channel")] if staff else []), *[(c, "support channel") for c in channels]]:
         assert channel_id is not None
         try:
             channel = await client.fetch_channel(int(channel_id))
         except discord.HTTPException as exc:
-            found.append(
-                Finding("error", f"{role} {channel_id} in {guild.name}: {exc.text or exc.status} (the bot cannot see it)")
-            )
+            why = exc.text or exc.status
+            hint = "is the bot invited? see `supportbot discord invite-url`" if exc.status == 404 else "the bot cannot see it"
+            found.append(Finding("error", f"{role} {channel_id} in server {guild_id}: {why} ({hint})"))
             continue
-        label = f"{role} #{getattr(channel, 'name', channel_id)} in {guild.name}"
-        if role == "staff channel" and _public(channel, guild.id):
+        label = f"{role} #{getattr(channel, 'name', channel_id)} in server {guild_id}"
+        if str(getattr(channel, "guild", None) and channel.guild.id) != guild_id:  # type: ignore[union-attr]
+            found.append(Finding("error", f"{label} belongs to another server"))
+        elif role == "staff channel" and _public(channel, int(guild_id)):
             found.append(Finding("error", f"{label} is visible to @everyone: customer details and notes would be public"))
         else:
             found.append(Finding("ok", f"{label} reachable"))
