@@ -69,6 +69,8 @@ def _buttons(buttons: tuple[Button, ...], start: int) -> str:
 
 def _span(span: Span) -> str:
     if not span.untrusted:
+        if span.style == "quote":
+            return f" “{span.text}”"
         return span.text if span.style != "link" or span.url == span.text else f"{span.text} <{span.url}>"
     flat = " ⏎ ".join(span.text.translate(_HIDDEN).splitlines())  # one line: it cannot pose as a line of ours
     return f"“{flat}”" if span.style == "quote" else flat
@@ -215,7 +217,7 @@ def _retire(adapter: ConsoleAdapter, event: RetireButtons) -> str | None:
     """Stale buttons stop working: the console forgets them if they are the ones on offer."""
     if event.ref == adapter._buttons_ref:
         adapter._buttons = []
-        note = f" ({render(event.note)})" if event.note else ""
+        note = f": {render(event.note)}" if event.note else ""
         adapter.print(f"        (the buttons above no longer apply{note})")
     return None
 

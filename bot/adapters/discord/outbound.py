@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import contextvars
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
@@ -18,6 +17,7 @@ import discord
 from bot.adapters.discord import render
 from bot.adapters.discord.render import NO_PINGS, DiscordMessage
 from bot.adapters.discord.settings import DiscordSettings
+from bot.adapters.drafts_seen import DraftsSeen
 from bot.core.events import (
     AgentCard,
     AgentNotice,
@@ -32,7 +32,6 @@ from bot.core.events import (
 
 log = logging.getLogger("supportbot.discord")
 THREAD_EXISTS = 160004  # "A thread has already been created for this message"
-DRAFTS_KEPT = 1000
 Followup = Callable[..., Awaitable[Any]]
 FOLLOWUP: contextvars.ContextVar[Followup | None] = contextvars.ContextVar("discord_followup", default=None)
 
@@ -50,7 +49,7 @@ class DiscordSender:
     def __init__(self, client: discord.Client, settings: DiscordSettings) -> None:
         self.client = client
         self.settings = settings
-        self.drafts: OrderedDict[int, str] = OrderedDict()
+        self.drafts = DraftsSeen()
         self._threads: set[int] = set()
 
     async def send(self, event: OutboundEvent) -> str | None:
@@ -63,9 +62,7 @@ class DiscordSender:
                 self._staff_channel(event.customer_place), render.render_card(event), f"Ticket #{event.ticket_id}"
             )
         if isinstance(event, DraftCard):
-            self.drafts[event.draft_id] = str(event.draft_text)
-            while len(self.drafts) > DRAFTS_KEPT:
-                self.drafts.popitem(last=False)
+            self.drafts.remember(event)
             return await self._post(self._staff_channel(event.customer_place), render.render_draft(event))
         if isinstance(event, AgentNotice):
             target = split_ref(event.agent_thread_id)[1] if event.agent_thread_id else self._staff_channel(None)

@@ -9,12 +9,12 @@ from __future__ import annotations
 import contextvars
 import dataclasses
 import logging
-from collections import OrderedDict
 from collections.abc import Awaitable, Callable
 from typing import Any
 
 from slack_sdk.web.async_client import AsyncWebClient
 
+from bot.adapters.drafts_seen import DraftsSeen
 from bot.adapters.slack import blocks, mrkdwn
 from bot.adapters.slack.blocks import SlackMessage
 from bot.adapters.slack.inbound import ref, split_ref
@@ -31,7 +31,6 @@ from bot.core.events import (
 
 log = logging.getLogger("supportbot.slack")
 Respond = Callable[..., Awaitable[Any]]
-DRAFTS_KEPT = 1000
 RESPOND: contextvars.ContextVar[Respond | None] = contextvars.ContextVar("slack_respond", default=None)
 
 
@@ -39,10 +38,10 @@ class SlackSender:
     def __init__(self, client: AsyncWebClient, agents_channel: str) -> None:
         self.client = client
         self.agents_channel = agents_channel
-        self.drafts: OrderedDict[int, str] = OrderedDict()  # draft text as written, for the Edit modal
+        self.drafts = DraftsSeen()
 
     def draft_text(self, draft_id: int) -> str | None:
-        return self.drafts.get(draft_id)
+        return self.drafts.get(draft_id) or None
 
     async def send(self, event: OutboundEvent) -> str | None:
         if isinstance(event, CustomerReply):
@@ -52,9 +51,7 @@ class SlackSender:
         if isinstance(event, AgentCard):
             return await self._post(self.agents_channel, None, blocks.render_card(event))
         if isinstance(event, DraftCard):
-            self.drafts[event.draft_id] = str(event.draft_text)
-            while len(self.drafts) > DRAFTS_KEPT:
-                self.drafts.popitem(last=False)
+            self.drafts.remember(event)
             return await self._post(self.agents_channel, None, blocks.render_draft(event))
         if isinstance(event, AgentNotice):
             thread = split_ref(event.agent_thread_id)[1] if event.agent_thread_id else None
