@@ -50,40 +50,50 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import json
-import logging
 import math
-import os
-import platform
 import random
 import re
-import sys
-import tempfile
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 import discord.gateway
 import discord.http
-import numpy as np
 import torch
 from sqlmodel import Session, col, select
 from tqdm import tqdm
 
-from benchmarks.common import peak_rss_mib, scratch_postgres, write_result
+from benchmarks.load_common import (
+    POLL_S,
+    QUIET_S,
+    RELAY_NOTICE,
+    add_load_arguments,
+    add_run_arguments,
+    cancel_leftovers,
+    common_settings,
+    counting_logs,
+    customer_count,
+    finish_result,
+    load_bot,
+    outcome_figures,
+    percentiles,
+    process_figures,
+    read_bot_tables,
+    run_on_database,
+    save_result,
+    test_texts,
+    text_pool,
+    throughput_figures,
+    timed_run,
+    turn_checks,
+)
 from bot.adapters.discord.adapter import DiscordAdapter
-from bot.config import BUNDLED_INTENTS_TEST, load_settings
 from bot.core.adapter import serve
 from bot.core.app import SupportBot
-from bot.model_store import ensure_model
-from bot.runtime import build_bot
 from bot.storage import describe
-from bot.storage.tables import Decision, Message, OutboxItem
-from models.dataset import load_data
+from bot.storage.tables import Message
 from tests.adapters.discord_rig import settings_for
 from tests.platforms.discord_fake import (
     BOT_USER_ID,
@@ -102,15 +112,10 @@ from tests.platforms.discord_fake import (
 )
 
 NAME = "discord_load"
-RELAY_NOTICE = re.compile(r"\b(cust\d{4,}) wrote:")
 MESSAGES = re.compile(r"^/channels/(\d+)/messages$")  # POST: a bot message in a channel or thread
 FOLLOWUP = re.compile(r"^/webhooks/\d+/([^/]+)$")  # POST: an interaction follow-up (ephemeral answers)
-VARIABLE = re.compile(r"\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\d+")  # ids and numbers, so log lines group by kind
-REPLY_KINDS = ("CustomerReply", "RatingRequest")  # outbox kinds that post into the customer's DM
 ANSWER_BUTTONS = ("Not quite", "That solved it")
 WARM_UP_TEXT = "how do I export a project to csv"
-POLL_S = 0.002
-QUIET_S = 1.5  # after the last event: no new post for this long means the bot is done
 PRESS_QUIET_S = 0.5  # a press is answered when its callback came and its DM had no new post for this long
 
 
@@ -192,12 +197,8 @@ class Customer:
 
 
 def make_load(texts: list[str], events: int, per_customer: int, rng: random.Random) -> list[Customer]:
-    pool: list[str] = []
-    while len(pool) < events:  # every test message once before any repeats
-        batch = list(texts)
-        rng.shuffle(batch)
-        pool += batch
-    customers = [Customer(i + 1) for i in range(math.ceil(events / per_customer))]
+    pool = text_pool(texts, events, rng)
+    customers = [Customer(i + 1) for i in range(customer_count(events, per_customer))]
     for index in range(events):
         customer = customers[index // per_customer]
         customer.events.append(Event(index, customer, len(customer.events), pool[index]))
@@ -550,19 +551,11 @@ class BotThread:
             if self.task is not None:
                 self.runner.run(self.adapter.stop(), timeout=10)
                 self.task.result(15)  # serve() returned, without an exception
-            self.leftover_tasks = self.runner.run(_cancel_leftovers(), timeout=10)
+            self.leftover_tasks = self.runner.run(cancel_leftovers(), timeout=10)
             self.runner.run(self.runner.loop.shutdown_default_executor(), timeout=30)
         finally:
             self.runner.close()
             self.closed = self.runner.loop.is_closed()
-
-
-async def _cancel_leftovers() -> int:
-    leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in leftovers:
-        task.cancel()
-    await asyncio.gather(*leftovers, return_exceptions=True)
-    return len(leftovers)
 
 
 def warm_up(fake: FakeDiscord) -> None:
@@ -590,19 +583,6 @@ def warm_up(fake: FakeDiscord) -> None:
 
 
 # --------------------------------------------------------------------------------------------- figures
-
-
-def percentiles(values: list[float]) -> dict[str, float | int]:
-    if not values:
-        return {"n": 0}
-    array = np.array(values) * 1000
-    return {
-        "n": len(values),
-        "p50_ms": round(float(np.percentile(array, 50)), 2),
-        "p99_ms": round(float(np.percentile(array, 99)), 2),
-        "max_ms": round(float(array.max()), 2),
-        "mean_ms": round(float(array.mean()), 2),
-    }
 
 
 def gaps(drops: list[Drop], fake: FakeDiscord) -> list[tuple[float, float]]:
@@ -684,117 +664,28 @@ def post_ids_by_call(fake: FakeDiscord, channels: list[str]) -> tuple[dict[int, 
 def database_figures(
     bot: SupportBot, events: list[Event], presses: list[Press], id_of: dict[int, int]
 ) -> tuple[dict[str, Any], set[str]]:
-    """The bot's own record of the load; also returns the events decided more than once."""
+    """The bot's own record of the load (the shared turn checks, reply positions as snowflakes, the presses'
+    outbox items counted as the load's too, plus the presses' own checks); also returns the events decided
+    more than once."""
     press_keys = {f"press/{p.interaction_id}" for p in presses if p.dispatched is not None}
     with Session(bot.store.engine) as session:
-        inbound = {m.platform_message_id: m for m in session.exec(select(Message).where(Message.direction == "inbound"))}
+        tables = read_bot_tables(session)
         clicks = {
             m.platform_message_id: m
             for m in session.exec(select(Message).where(col(Message.platform_message_id).in_(sorted(press_keys))))
         }
-        rows = list(session.exec(select(Decision)))
-        items = list(session.exec(select(OutboxItem)))
-    decisions = Counter(d.message_id for d in rows)
-    outcome_of = {d.message_id: d.outcome for d in rows}
-    by_inbound: defaultdict[int, list[OutboxItem]] = defaultdict(list)
-    for item in items:
-        if item.inbound_id is not None:
-            by_inbound[item.inbound_id].append(item)
-    ids: dict[str, int] = {}
-    for e in events:
-        row = inbound.get(e.key)
-        if row is not None and row.id is not None:
-            ids[e.key] = row.id
     click_ids = [m.id for m in clicks.values() if m.id is not None]
-    missing = [e.key for e in events if e.key not in ids]
-    no_decision = [k for k, i in ids.items() if decisions[i] == 0]
-    several = {k: decisions[i] for k, i in ids.items() if decisions[i] > 1}
-    not_done = Counter(inbound[k].state for k in ids if inbound[k].state != "done")
-    ours = [item for i in [*ids.values(), *click_ids] for item in by_inbound[i]]
-    refs = Counter(i.platform_ref for i in ours if i.platform_ref and i.kind in REPLY_KINDS)
-    wrong_dm = []  # a reply to one customer's turn posted into another DM
-    misattributed = []  # the post counted as an event's first reply is not one the outbox says that turn sent
-    previous: dict[str, int] = {}  # DM → the last reply id of the customer's previous turn
-    for e in sorted(events, key=lambda e: (e.customer.number, e.n)):
-        replies = [i for i in by_inbound.get(ids.get(e.key, -1), []) if i.kind in REPLY_KINDS and i.platform_ref]
-        mine = []
-        for item in replies:
-            channel, _, message_id = str(item.platform_ref).partition("/")
-            if channel != e.customer.channel:
-                wrong_dm.append(f"{e.key} -> {item.platform_ref}")
-            else:
-                mine.append(int(message_id))
-        if e.reply is not None and e.answered_via == "dm" and mine:
-            posted = id_of.get(id(e.reply), -1)
-            if not (previous.get(e.customer.channel, 0) < posted <= min(mine)):
-                misattributed.append(e.key)
-        if mine:
-            previous[e.customer.channel] = max(mine)
-    figures = {
-        "inbound_turns": len(ids),
-        "inbound_missing": len(missing),
-        "turns_without_decision": len(no_decision),
-        "turns_with_several_decisions": len(several),
-        "turns_not_done": dict(not_done),
-        "presses_stored": len(clicks),
-        "presses_missing": len(press_keys - set(clicks)),
-        "presses_with_several_decisions": sum(decisions[i] > 1 for i in click_ids),
-        "outbox_items": len(ours),
-        "outbox_pending": sum(i.status != "sent" for i in ours),
-        "outbox_pending_all": sum(i.status != "sent" for i in items),
-        "outbox_attempts_over_1": sum(i.attempts > 1 for i in ours),
-        "outbox_kinds": dict(Counter(i.kind for i in ours)),
-        "reply_refs_shared_by_two_items": sum(n > 1 for n in refs.values()),
-        "replies_in_another_customers_dm": len(wrong_dm),
-        "misattributed_first_replies": len(misattributed),
-        "outcomes": dict(Counter(outcome_of.get(i, "-") for i in ids.values())),
-        "press_outcomes": dict(Counter(outcome_of.get(i, "-") for i in click_ids)),
-        "examples": {
-            "missing": missing[:5],
-            "without_decision": no_decision[:5],
-            "several_decisions": dict(list(several.items())[:5]),
-            "another_dm": wrong_dm[:5],
-            "misattributed": misattributed[:5],
-        },
-    }
-    return figures, set(several)
-
-
-class LogCounter(logging.Handler):
-    """Counts the bot's log lines (INFO and up from supportbot.*, WARNING and up from everything else)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: Counter[str] = Counter()
-        self.problems: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = VARIABLE.sub("N", record.getMessage())[:70]
-        self.counts[f"{record.levelname} {record.name}: {message}"] += 1
-        if record.levelno >= logging.WARNING and len(self.problems) < 20:
-            self.problems.append(f"{record.levelname} {record.name}: {record.getMessage()[:300]}")
-
-
-@contextmanager
-def counting_logs() -> Iterator[LogCounter]:
-    handler = LogCounter()
-    root, ours = logging.getLogger(), logging.getLogger("supportbot")
-    level = ours.level
-    root.addHandler(handler)
-    ours.setLevel(logging.INFO)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        ours.setLevel(level)
-
-
-def machine(threads: int) -> str:
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return (
-        f"{os.cpu_count()} CPU cores, {gpu}, torch {torch.__version__}, {threads} torch threads, "
-        f"Python {platform.python_version()}; the fake Discord, the load driver and the bot share this one process"
+    figures, several = turn_checks(tables, events, int, lambda e: id_of.get(id(e.reply), -1), 0, click_ids)
+    figures.update(
+        {
+            "presses_stored": len(clicks),
+            "presses_missing": len(press_keys - set(clicks)),
+            "presses_with_several_decisions": sum(tables.decisions[i] > 1 for i in click_ids),
+            "outbox_pending_all": sum(i.status != "sent" for i in tables.items),
+            "press_outcomes": dict(Counter(tables.outcome_of.get(i, "-") for i in click_ids)),
+        }
     )
+    return figures, several
 
 
 def discord_py_globals() -> tuple[str, str]:
@@ -806,13 +697,9 @@ def discord_py_globals() -> tuple[str, str]:
 
 def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     rng = random.Random(args.seed)
-    texts = [e.text for e in load_data(BUNDLED_INTENTS_TEST).examples]
-    customers = make_load(texts, args.events, args.per_customer, rng)
+    customers = make_load(test_texts(), args.events, args.per_customer, rng)
     plan = resume_plan(args.events, args.resume_every, args.redeliver)
-    settings = load_settings().model_copy(update={"database_url": url})
-    if args.model is None:
-        ensure_model(settings)
-    bot = build_bot(settings, args.model)
+    bot = load_bot(url, args.model)
     globals_before = discord_py_globals()
     result: dict[str, Any] = {}
     with running_fake_discord() as fake, counting_logs() as logs:
@@ -826,11 +713,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 warm_up(fake)
                 driver.seen_calls = len(fake.calls)  # the warm-up's calls are not the load's
                 driver.seen_responses = len(fake.interaction_responses)
-                cpu0, t0 = time.process_time(), time.monotonic()
-                last = driver.run()
-                wall = last - t0
-                cpu = time.process_time() - cpu0
-                driver.drain()
+                timing = timed_run(driver)
             finally:
                 runner.stop()
         events = list(driver.events())
@@ -839,7 +722,6 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         id_of, unmapped = post_ids_by_call(fake, [c.channel for c in customers])
         db, several = database_figures(bot, events, driver.presses, id_of)
         doubled_texts = [e.key for e in events if len(e.posts) != len(set(e.posts)) or len(e.relays) != len(set(e.relays))]
-        lost = [e for e in events if e.lost]
         interactions = interaction_figures(driver, fake, away)
         result = {
             "event_to_reply": percentiles(to_reply),
@@ -849,24 +731,14 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             "event_to_reply_replayed": percentiles(
                 [e.answered - e.pushed for e in events if e.answered is not None and e.replayed is not None]
             ),
-            "answered_via": dict(Counter(e.answered_via or "-" for e in events)),
-            "lost_replies": len(lost),
-            "lost_answered_late": sum(e.late for e in lost),
-            "lost_examples": [{"key": e.key, "n": e.n, "text": e.text} for e in lost[:5]],
-            "doubled_replies": len(several | set(doubled_texts)),
-            "doubled_reply_texts": len(doubled_texts),
+            **outcome_figures(events, several, doubled_texts),
             "doubled_text_examples": [
                 {"key": k, "posts": e.posts, "relays": e.relays} for k in doubled_texts[:3] for e in events if e.key == k
             ],
             "interactions": interactions,
             "resumes": resume_figures(driver, fake, events, away),
             "database": db,
-            "wall_s": round(wall, 2),
-            "events_per_s": round(len(events) / wall, 2),
-            "cpu_s": round(cpu, 2),
-            "cpu_share_of_wall": round(cpu / wall, 2),
-            "events": len(events),
-            "customers": len(customers),
+            **throughput_figures(timing, len(events), len(customers)),
             "posts": {
                 "customer_dms": sum(len(e.posts) for e in events),
                 "after_presses": sum(len(p.posts) for p in driver.presses),
@@ -884,8 +756,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             "serve_ended_cleanly": runner.task is not None and runner.task.done() and runner.task.exception() is None,
             "bot_loop_closed": runner.closed,
             "leftover_tasks_bot_loop": runner.leftover_tasks,
-            "bot_log": {"counts": dict(logs.counts.most_common(25)), "warnings": logs.problems},
-            "peak_rss_mib": round(peak_rss_mib(), 1),
+            **process_figures(logs),
         }
     result["leftover_tasks_fake"] = fake.leaked_tasks
     result["discord_py_globals_restored"] = discord_py_globals() == globals_before
@@ -895,51 +766,18 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--per-customer", type=int, default=5, help="messages per customer (customers = events / this)")
-    parser.add_argument("--concurrency", type=int, default=50, help="events outstanding at most")
-    parser.add_argument("--redeliver", type=float, default=0.1, help="share of events replayed after a RESUME")
+    add_load_arguments(parser, redeliver_help="share of events replayed after a RESUME")
     parser.add_argument("--resume-every", type=int, default=100, help="drop the gateway connection about every this many events")
     parser.add_argument("--press", type=float, default=0.1, help="share of answered events whose answer buttons get pressed")
-    parser.add_argument("--reply-timeout", type=float, default=30.0, help="an event unanswered this long is lost")
-    parser.add_argument("--think", type=float, default=0.2, help="a customer's pause between an answer and the next message")
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--model", type=Path, default=None, help="default: the bundled model (trained if missing)")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads")
-    parser.add_argument("--out", type=Path, default=None, help=f"write the JSON here instead of benchmarks/results/{NAME}.json")
+    add_run_arguments(parser, NAME)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    with tempfile.TemporaryDirectory() as scratch:
-        if args.database == "postgresql":
-            with scratch_postgres() as url:
-                result = run(args, url)
-        else:
-            url = f"sqlite:///{scratch}/discord_load.db"
-            result = run(args, url)
-    result["settings"] = {
-        "events": args.events,
-        "per_customer": args.per_customer,
-        "concurrency": args.concurrency,
-        "redeliver": args.redeliver,
-        "resume_every": args.resume_every,
-        "press": args.press,
-        "reply_timeout_s": args.reply_timeout,
-        "think_s": args.think,
-        "seed": args.seed,
-        "database": describe(url),
-        "model": str(args.model or load_settings().model_dir),
-        "threads": args.threads,
-    }
-    result["machine"] = machine(args.threads)
-    result["command"] = "python -m benchmarks.discord_load " + " ".join(sys.argv[1:])
-    result["targets"] = {"interaction_p99_ms": 500, "lost_replies": 0, "doubled_replies": 0}
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-        path = args.out
-    else:
-        path = write_result(NAME, result)
+    result, url = run_on_database(args.database, NAME, lambda url: run(args, url))
+    result["settings"] = {**common_settings(args, describe(url)), "resume_every": args.resume_every, "press": args.press}
+    finish_result(
+        result, NAME, args.threads, "fake Discord", {"interaction_p99_ms": 500, "lost_replies": 0, "doubled_replies": 0}
+    )
+    path = save_result(NAME, result, args.out)
     reply, press, resumes = result["event_to_reply"], result["interactions"]["response"], result["resumes"]
     print(
         f"{result['events']} events ({resumes['replayed_customer_messages']} replayed in {resumes['performed']} resumes, "

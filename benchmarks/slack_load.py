@@ -40,41 +40,49 @@ from __future__ import annotations
 import argparse
 import asyncio
 import heapq
-import json
-import logging
-import math
-import os
-import platform
 import random
-import re
-import sys
-import tempfile
 import threading
 import time
 from collections import Counter, defaultdict, deque
 from collections.abc import Iterator
-from contextlib import contextmanager
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
-import numpy as np
 import torch
 from pydantic import SecretStr
-from sqlmodel import Session, select
+from sqlmodel import Session
 from tqdm import tqdm
 
-from benchmarks.common import peak_rss_mib, scratch_postgres, write_result
+from benchmarks.load_common import (
+    POLL_S,
+    QUIET_S,
+    RELAY_NOTICE,
+    BotTables,
+    add_load_arguments,
+    add_run_arguments,
+    cancel_leftovers,
+    common_settings,
+    counting_logs,
+    customer_count,
+    finish_result,
+    load_bot,
+    outcome_figures,
+    percentiles,
+    process_figures,
+    read_bot_tables,
+    run_on_database,
+    save_result,
+    test_texts,
+    text_pool,
+    throughput_figures,
+    timed_run,
+    turn_checks,
+)
 from bot.adapters.slack.adapter import SlackAdapter
 from bot.adapters.slack.settings import SlackSettings
-from bot.config import BUNDLED_INTENTS_TEST, load_settings
 from bot.core.adapter import serve
 from bot.core.app import SupportBot
-from bot.model_store import ensure_model
-from bot.runtime import build_bot
 from bot.storage import describe
-from bot.storage.tables import Decision, Message, OutboxItem
-from models.dataset import load_data
 from tests.platforms.slack_fake import (
     APP_TOKEN,
     BOT_TOKEN,
@@ -89,11 +97,6 @@ from tests.platforms.slack_fake import (
 NAME = "slack_load"
 AGENTS = "G0AGENTS"  # the private agents' channel, as in tests/adapters/slack_rig.py
 AGENT = "U0SAM"
-RELAY_NOTICE = re.compile(r"\b(cust\d{4,}) wrote:")
-VARIABLE = re.compile(r"\b[0-9a-f]{8}-[0-9a-f-]{27}\b|\d+")  # ids and numbers, so log lines group by kind
-REPLY_KINDS = ("CustomerReply", "RatingRequest")  # outbox kinds that post into the customer's DM
-POLL_S = 0.002
-QUIET_S = 1.5  # after the last event: no new post for this long means the bot is done
 
 
 # --------------------------------------------------------------------------------------------- the load
@@ -144,12 +147,8 @@ class Customer:
 
 
 def make_load(texts: list[str], events: int, per_customer: int, redeliver: float, rng: random.Random) -> list[Customer]:
-    pool: list[str] = []
-    while len(pool) < events:  # every test message once before any repeats
-        batch = list(texts)
-        rng.shuffle(batch)
-        pool += batch
-    customers = [Customer(i + 1) for i in range(math.ceil(events / per_customer))]
+    pool = text_pool(texts, events, rng)
+    customers = [Customer(i + 1) for i in range(customer_count(events, per_customer))]
     for index in range(events):
         customer = customers[index // per_customer]
         customer.events.append(Event(index, customer, len(customer.events), pool[index], ""))
@@ -349,21 +348,13 @@ class BotThread:
         try:
             asyncio.run_coroutine_threadsafe(self.adapter.stop(), self.loop).result(5)
             self.task.result(15)  # serve() returned, without an exception
-            self.leftover_tasks = asyncio.run_coroutine_threadsafe(_cancel_leftovers(), self.loop).result(10)
+            self.leftover_tasks = asyncio.run_coroutine_threadsafe(cancel_leftovers(), self.loop).result(10)
         finally:
             self.loop.call_soon_threadsafe(self.loop.stop)
             self.thread.join(10)
             if not self.thread.is_alive():
                 self.loop.run_until_complete(self.loop.shutdown_default_executor())
                 self.loop.close()
-
-
-async def _cancel_leftovers() -> int:
-    leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-    for task in leftovers:
-        task.cancel()
-    await asyncio.gather(*leftovers, return_exceptions=True)
-    return len(leftovers)
 
 
 def warm_up(fake: FakeSlack) -> None:
@@ -375,19 +366,6 @@ def warm_up(fake: FakeSlack) -> None:
 
 
 # --------------------------------------------------------------------------------------------- figures
-
-
-def percentiles(values: list[float]) -> dict[str, float | int]:
-    if not values:
-        return {"n": 0}
-    array = np.array(values) * 1000
-    return {
-        "n": len(values),
-        "p50_ms": round(float(np.percentile(array, 50)), 2),
-        "p99_ms": round(float(np.percentile(array, 99)), 2),
-        "max_ms": round(float(array.max()), 2),
-        "mean_ms": round(float(array.mean()), 2),
-    }
 
 
 def ack_figures(fake: FakeSlack, first_pushes: set[str]) -> dict[str, Any]:
@@ -438,106 +416,11 @@ def post_ts_by_call(fake: FakeSlack, channels: list[str]) -> tuple[dict[int, str
 
 
 def database_figures(bot: SupportBot, events: list[Event], ts_of: dict[int, str]) -> tuple[dict[str, Any], set[str]]:
-    """The bot's own record of the load; also returns the events decided more than once."""
+    """The bot's own record of the load (the shared turn checks, reply positions as Slack ts); also returns
+    the events decided more than once."""
     with Session(bot.store.engine) as session:
-        inbound = {m.platform_message_id: m for m in session.exec(select(Message).where(Message.direction == "inbound"))}
-        rows = list(session.exec(select(Decision)))
-        items = list(session.exec(select(OutboxItem)))
-    decisions = Counter(d.message_id for d in rows)
-    outcome_of = {d.message_id: d.outcome for d in rows}
-    by_inbound: defaultdict[int, list[OutboxItem]] = defaultdict(list)
-    for item in items:
-        if item.inbound_id is not None:
-            by_inbound[item.inbound_id].append(item)
-    ids: dict[str, int] = {}
-    for e in events:
-        row = inbound.get(e.key)
-        if row is not None and row.id is not None:
-            ids[e.key] = row.id
-    missing = [e.key for e in events if e.key not in ids]
-    no_decision = [k for k, i in ids.items() if decisions[i] == 0]
-    several = {k: decisions[i] for k, i in ids.items() if decisions[i] > 1}
-    not_done = Counter(inbound[k].state for k in ids if inbound[k].state != "done")
-    ours = [item for i in ids.values() for item in by_inbound[i]]
-    refs = Counter(i.platform_ref for i in ours if i.platform_ref and i.kind in REPLY_KINDS)
-    wrong_dm = []  # a reply to one customer's turn posted into another DM
-    misattributed = []  # the post counted as an event's first reply is not one the outbox says that turn sent
-    previous: dict[str, float] = {}  # DM → the last reply ts of the customer's previous turn
-    for e in sorted(events, key=lambda e: (e.customer.number, e.n)):
-        replies = [i for i in by_inbound.get(ids.get(e.key, -1), []) if i.kind in REPLY_KINDS and i.platform_ref]
-        mine = []
-        for item in replies:
-            channel, _, ts = str(item.platform_ref).partition("/")
-            if channel != e.customer.channel:
-                wrong_dm.append(f"{e.key} -> {item.platform_ref}")
-            else:
-                mine.append(float(ts))
-        if e.reply is not None and e.answered_via == "dm" and mine:
-            posted = float(ts_of.get(id(e.reply), "nan"))
-            if not (previous.get(e.customer.channel, 0.0) < posted <= min(mine)):
-                misattributed.append(e.key)
-        if mine:
-            previous[e.customer.channel] = max(mine)
-    figures = {
-        "inbound_turns": len(ids),
-        "inbound_missing": len(missing),
-        "turns_without_decision": len(no_decision),
-        "turns_with_several_decisions": len(several),
-        "turns_not_done": dict(not_done),
-        "outbox_items": len(ours),
-        "outbox_pending": sum(i.status != "sent" for i in ours),
-        "outbox_attempts_over_1": sum(i.attempts > 1 for i in ours),
-        "outbox_kinds": dict(Counter(i.kind for i in ours)),
-        "reply_refs_shared_by_two_items": sum(n > 1 for n in refs.values()),
-        "replies_in_another_customers_dm": len(wrong_dm),
-        "misattributed_first_replies": len(misattributed),
-        "outcomes": dict(Counter(outcome_of.get(i, "-") for i in ids.values())),
-        "examples": {
-            "missing": missing[:5],
-            "without_decision": no_decision[:5],
-            "several_decisions": dict(list(several.items())[:5]),
-            "another_dm": wrong_dm[:5],
-            "misattributed": misattributed[:5],
-        },
-    }
-    return figures, set(several)
-
-
-class LogCounter(logging.Handler):
-    """Counts the bot's log lines (INFO and up from supportbot.*, WARNING and up from everything else)."""
-
-    def __init__(self) -> None:
-        super().__init__()
-        self.counts: Counter[str] = Counter()
-        self.problems: list[str] = []
-
-    def emit(self, record: logging.LogRecord) -> None:
-        message = VARIABLE.sub("N", record.getMessage())[:70]
-        self.counts[f"{record.levelname} {record.name}: {message}"] += 1
-        if record.levelno >= logging.WARNING and len(self.problems) < 20:
-            self.problems.append(f"{record.levelname} {record.name}: {record.getMessage()[:300]}")
-
-
-@contextmanager
-def counting_logs() -> Iterator[LogCounter]:
-    handler = LogCounter()
-    root, ours = logging.getLogger(), logging.getLogger("supportbot")
-    level = ours.level
-    root.addHandler(handler)
-    ours.setLevel(logging.INFO)
-    try:
-        yield handler
-    finally:
-        root.removeHandler(handler)
-        ours.setLevel(level)
-
-
-def machine(threads: int) -> str:
-    gpu = torch.cuda.get_device_name(0) if torch.cuda.is_available() else "no GPU"
-    return (
-        f"{os.cpu_count()} CPU cores, {gpu}, torch {torch.__version__}, {threads} torch threads, "
-        f"Python {platform.python_version()}; the fake Slack, the load driver and the bot share this one process"
-    )
+        tables: BotTables = read_bot_tables(session)
+    return turn_checks(tables, events, float, lambda e: float(ts_of.get(id(e.reply), "nan")), 0.0)
 
 
 # --------------------------------------------------------------------------------------------- main
@@ -545,12 +428,8 @@ def machine(threads: int) -> str:
 
 def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
     rng = random.Random(args.seed)
-    texts = [e.text for e in load_data(BUNDLED_INTENTS_TEST).examples]
-    customers = make_load(texts, args.events, args.per_customer, args.redeliver, rng)
-    settings = load_settings().model_copy(update={"database_url": url})
-    if args.model is None:
-        ensure_model(settings)
-    bot = build_bot(settings, args.model)
+    customers = make_load(test_texts(), args.events, args.per_customer, args.redeliver, rng)
+    bot = load_bot(url, args.model)
     result: dict[str, Any] = {}
     with running_fake_slack() as fake, counting_logs() as logs:
         slack = workspace(fake, customers)
@@ -560,11 +439,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             runner.start(fake)
             warm_up(fake)
             driver.seen_calls = len(fake.calls)  # the warm-up's calls are not the load's
-            cpu0, t0 = time.process_time(), time.monotonic()
-            last = driver.run()
-            wall = last - t0
-            cpu = time.process_time() - cpu0
-            driver.drain()
+            timing = timed_run(driver)
         finally:
             runner.stop()
         events = list(driver.events())
@@ -574,29 +449,18 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
         ts_of, unmapped = post_ts_by_call(fake, [c.channel for c in customers] + [AGENTS])
         db, several = database_figures(bot, events, ts_of)
         doubled_texts = [e.key for e in events if len(e.posts) != len(set(e.posts))]
-        lost = [e for e in events if e.lost]
         result = {
             "ack": ack_figures(fake, {e.envelope_id for e in events}),
             "event_to_reply": percentiles(to_reply),
             "event_to_reply_dm_only": percentiles(
                 [e.answered - first_push[e.envelope_id] for e in events if e.answered is not None and e.answered_via == "dm"]
             ),
-            "answered_via": dict(Counter(e.answered_via or "-" for e in events)),
-            "lost_replies": len(lost),
-            "lost_answered_late": sum(e.late for e in lost),
-            "lost_examples": [{"key": e.key, "n": e.n, "text": e.text} for e in lost[:5]],
-            "doubled_replies": len(several | set(doubled_texts)),
-            "doubled_reply_texts": len(doubled_texts),
+            **outcome_figures(events, several, doubled_texts),
             "doubled_text_examples": [
                 {"key": k, "posts": next(e.posts for e in events if e.key == k)} for k in doubled_texts[:3]
             ],
             "database": db,
-            "wall_s": round(wall, 2),
-            "events_per_s": round(len(events) / wall, 2),
-            "cpu_s": round(cpu, 2),
-            "cpu_share_of_wall": round(cpu / wall, 2),
-            "events": len(events),
-            "customers": len(customers),
+            **throughput_figures(timing, len(events), len(customers)),
             "redelivered": sum(e.redeliver for e in events),
             "redelivered_before_first_reply": sum(
                 1
@@ -612,8 +476,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             "web_api_calls": dict(Counter(c.method for c in fake.calls)),
             "spec_violations": len(fake.spec_violations),
             "leftover_tasks_bot_loop": runner.leftover_tasks,
-            "bot_log": {"counts": dict(logs.counts.most_common(25)), "warnings": logs.problems},
-            "peak_rss_mib": round(peak_rss_mib(), 1),
+            **process_figures(logs),
         }
     result["leftover_tasks_fake"] = fake.leaked_tasks
     bot.store.engine.dispose()
@@ -622,49 +485,15 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--events", type=int, default=1000)
-    parser.add_argument("--per-customer", type=int, default=5, help="messages per customer (customers = events / this)")
-    parser.add_argument("--concurrency", type=int, default=50, help="events outstanding at most")
-    parser.add_argument("--redeliver", type=float, default=0.1, help="share of events pushed a second time")
+    add_load_arguments(parser, redeliver_help="share of events pushed a second time")
     parser.add_argument("--redeliver-after", type=float, default=1.0, help="re-delivery 0.02 s to this long after the push")
-    parser.add_argument("--reply-timeout", type=float, default=30.0, help="an event unanswered this long is lost")
-    parser.add_argument("--think", type=float, default=0.2, help="a customer's pause between an answer and the next message")
-    parser.add_argument("--seed", type=int, default=13)
-    parser.add_argument("--database", choices=("sqlite", "postgresql"), default="sqlite")
-    parser.add_argument("--model", type=Path, default=None, help="default: the bundled model (trained if missing)")
-    parser.add_argument("--threads", type=int, default=2, help="torch threads")
-    parser.add_argument("--out", type=Path, default=None, help=f"write the JSON here instead of benchmarks/results/{NAME}.json")
+    add_run_arguments(parser, NAME)
     args = parser.parse_args()
     torch.set_num_threads(args.threads)
-    with tempfile.TemporaryDirectory() as scratch:
-        if args.database == "postgresql":
-            with scratch_postgres() as url:
-                result = run(args, url)
-        else:
-            url = f"sqlite:///{scratch}/slack_load.db"
-            result = run(args, url)
-    result["settings"] = {
-        "events": args.events,
-        "per_customer": args.per_customer,
-        "concurrency": args.concurrency,
-        "redeliver": args.redeliver,
-        "redeliver_after_s": args.redeliver_after,
-        "reply_timeout_s": args.reply_timeout,
-        "think_s": args.think,
-        "seed": args.seed,
-        "database": describe(url),
-        "model": str(args.model or load_settings().model_dir),
-        "threads": args.threads,
-    }
-    result["machine"] = machine(args.threads)
-    result["command"] = "python -m benchmarks.slack_load " + " ".join(sys.argv[1:])
-    result["targets"] = {"ack_p99_ms": 100, "lost_replies": 0, "doubled_replies": 0}
-    if args.out is not None:
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(result, indent=2, sort_keys=True, default=str) + "\n", encoding="utf-8")
-        path = args.out
-    else:
-        path = write_result(NAME, result)
+    result, url = run_on_database(args.database, NAME, lambda url: run(args, url))
+    result["settings"] = {**common_settings(args, describe(url)), "redeliver_after_s": args.redeliver_after}
+    finish_result(result, NAME, args.threads, "fake Slack", {"ack_p99_ms": 100, "lost_replies": 0, "doubled_replies": 0})
+    path = save_result(NAME, result, args.out)
     ack, reply = result["ack"]["all"], result["event_to_reply"]
     print(
         f"{result['events']} events ({result['redelivered']} re-delivered), {args.concurrency} in flight, {args.database}: "

@@ -22,10 +22,8 @@ import functools
 import hashlib
 import json
 import math
-import os
 import re
 import secrets
-import socket
 import threading
 import time
 import zlib
@@ -34,7 +32,7 @@ from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any
 from urllib.parse import unquote, urlparse
 
 import pytest
@@ -44,7 +42,16 @@ from jsonschema.exceptions import best_match
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT202012
 
-T = TypeVar("T")
+from tests.platforms.common import (
+    FakeServer,
+    IncreasingClock,
+    LocalServer,
+    LoopThread,
+    find_spec_file,
+    load_spec,
+    running_in_thread,
+)
+
 Json = dict[str, Any]
 
 API_PREFIX = "/api/v10"
@@ -132,17 +139,11 @@ THREAD_TYPES = frozenset({10, CHANNEL_PUBLIC_THREAD, CHANNEL_PRIVATE_THREAD})
 DISCORD_EPOCH_MS = 1420070400000
 
 
-class _SnowflakeClock:
+class _SnowflakeClock(IncreasingClock):
     """Snowflakes like Discord's: milliseconds since 2015 in the top bits, unique and increasing across threads."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last = 0
-
     def next(self) -> str:
-        with self._lock:
-            self._last = max((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22, self._last + 1)
-            return str(self._last)
+        return str(self.tick((int(time.time() * 1000) - DISCORD_EPOCH_MS) << 22))
 
 
 _SNOWFLAKES = _SnowflakeClock()
@@ -701,18 +702,7 @@ def command_interaction(
 
 def find_spec() -> Path:
     """Discord's OpenAPI file: $DISCORD_OPENAPI_SPEC, else shared/specs next to or above the repo."""
-    root = Path(__file__).resolve().parents[2]
-    candidates = [Path(os.environ["DISCORD_OPENAPI_SPEC"])] if "DISCORD_OPENAPI_SPEC" in os.environ else []
-    candidates += [base / "shared" / "specs" / "discord_openapi.json" for base in (root, root.parent)]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"Discord OpenAPI spec not found; tried {[str(c) for c in candidates]} (set DISCORD_OPENAPI_SPEC)")
-
-
-@functools.cache
-def _load_spec(path: Path) -> Json:
-    return dict(json.loads(path.read_text()))
+    return find_spec_file("DISCORD_OPENAPI_SPEC", "discord_openapi.json", "Discord")
 
 
 class RouteTable:
@@ -1945,39 +1935,10 @@ def _frame(op: int, d: Any, s: int | None = None, t: str | None = None) -> Json:
     return {"op": op, "d": d, "s": s, "t": t}
 
 
-# --------------------------------------------------------------------------------------------- servers
-
-
-def _listening_socket() -> socket.socket:
-    """A socket on 127.0.0.1 with an OS-picked port, so parallel tests never collide."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
-class _Server:
-    """One aiohttp application on its own local port."""
-
-    def __init__(self, app: web.Application) -> None:
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        self.port = 0
-
-    async def start(self) -> None:
-        await self._runner.setup()
-        sock = _listening_socket()
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-
-
 # --------------------------------------------------------------------------------------------- the fake
 
 
-class FakeDiscord:
+class FakeDiscord(FakeServer[Call]):
     """Discord for the real discord.py: REST at `api_base`, the gateway at `gateway_url` (resumes at `resume_gateway_url`)."""
 
     def __init__(
@@ -1998,7 +1959,7 @@ class FakeDiscord:
         )
         for data in [support_guild()] if guilds is None else guilds:
             self.world.add_guild(data)
-        self._spec = SpecChecker(_load_spec(spec_path or find_spec()))
+        self._spec = SpecChecker(load_spec(spec_path or find_spec()))
         missing = [f"{m} {r}" for m, r in ROUTES if self._spec.operation(m, r) is None]
         assert self._spec.prefix == API_PREFIX and not missing, f"spec and fake disagree: {self._spec.prefix}, {missing}"
         self.spec_violations: list[str] = []
@@ -2013,12 +1974,12 @@ class FakeDiscord:
         rest = web.Application()
         rest.router.add_route("*", API_PREFIX + "/{tail:.*}", self._handle_rest)
         rest.router.add_get("/attachments/{tail:.*}", self._handle_attachment)
-        self._rest = _Server(rest)
+        self._rest = LocalServer(rest)
         ws = web.Application()
         ws.router.add_get("/", self._gateway.handle)
         ws.router.add_get("/resume/", self._gateway.handle)
         ws.on_shutdown.append(lambda _app: self._gateway.close_all())
-        self._ws = _Server(ws)
+        self._ws = LocalServer(ws)
 
     # ---- lifecycle
 
@@ -2034,12 +1995,6 @@ class FakeDiscord:
         await self._rest.stop()
         await self._ws.stop()
         self._loop = None
-
-    async def __aenter__(self) -> FakeDiscord:
-        return await self.start()
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.stop()
 
     @property
     def api_base(self) -> str:
@@ -2137,11 +2092,6 @@ class FakeDiscord:
 
     # ---- reading what happened (thread-safe)
 
-    @property
-    def calls(self) -> list[Call]:
-        with self._lock:
-            return list(self._calls)
-
     def calls_to(self, route: str, method: str | None = None) -> list[Call]:
         return [c for c in self.calls if c.route == route and (method is None or c.method == method)]
 
@@ -2227,24 +2177,6 @@ class FakeDiscord:
 
     # ---- waiting (blocking for other threads, *_async for any event loop)
 
-    def wait_for(self, predicate: Callable[[list[Call]], T], timeout: float = 5.0) -> T:
-        """Poll the recorded calls until `predicate(calls)` is truthy; return its value or fail listing the calls."""
-        self._refuse_own_loop()
-        deadline = time.monotonic() + timeout
-        while not (result := predicate(self.calls)):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout}s; calls:\n{self.describe_calls()}")
-            time.sleep(0.01)
-        return result
-
-    async def wait_for_async(self, predicate: Callable[[list[Call]], T], timeout: float = 5.0) -> T:
-        deadline = time.monotonic() + timeout
-        while not (result := predicate(self.calls)):
-            if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout}s; calls:\n{self.describe_calls()}")
-            await asyncio.sleep(0.01)
-        return result
-
     def wait_connected(self, count: int = 1, timeout: float = 5.0) -> None:
         self._refuse_own_loop()
         self._poll_blocking(lambda: self.connections >= count, timeout, f"{count} gateway connection(s)")
@@ -2272,23 +2204,8 @@ class FakeDiscord:
         with self._lock:
             return sum(s.ready for s in self._gateway.sessions.values())
 
-    def _refuse_own_loop(self) -> None:
-        if self._loop is not None and _running_loop() is self._loop:
-            raise RuntimeError("a blocking wait in the fake's own event loop would deadlock; use the *_async variant")
-
-    def _poll_blocking(self, probe: Callable[[], bool], timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not probe():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {what} within {timeout}s; identifies: {self.identifies}")
-            time.sleep(0.01)
-
-    async def _poll_async(self, probe: Callable[[], bool], timeout: float, what: str) -> None:
-        deadline = time.monotonic() + timeout
-        while not probe():
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {what} within {timeout}s; identifies: {self.identifies}")
-            await asyncio.sleep(0.01)
+    def _poll_context(self) -> str:
+        return f"identifies: {self.identifies}"
 
     # ---- HTTP
 
@@ -2362,65 +2279,14 @@ class FakeDiscord:
         return web.Response(body=data, content_type="application/octet-stream")
 
 
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
-
-
 # --------------------------------------------------------------------------------------------- running in a thread
-
-
-class LoopThread:
-    """An event loop in a daemon thread (the fake's, or a bot's in a benchmark); `leaked_tasks` counts tasks still
-    pending at close, which close() cancels and awaits so nothing is destroyed pending."""
-
-    def __init__(self, name: str = "fake-discord") -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name=name, daemon=True)
-        self.thread.start()
-        self.leaked_tasks = 0
-
-    def run(self, coro: Any, timeout: float = 10.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.leaked_tasks = self.run(self._cancel_leftovers())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=5)
-        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-        self.loop.close()
-
-    @staticmethod
-    async def _cancel_leftovers() -> int:
-        """Cancel and await what is left, again if cancelling scheduled more (a client dispatching its last events)."""
-        count = 0
-        for _round in range(5):
-            leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-            if not leftovers:
-                break
-            for task in leftovers:
-                task.cancel()
-            await asyncio.gather(*leftovers, return_exceptions=True)
-            count += len(leftovers)
-            await asyncio.sleep(0)
-        return count
 
 
 @contextlib.contextmanager
 def running_fake_discord(**options: Any) -> Iterator[FakeDiscord]:
     """A started FakeDiscord in a background thread, stopped (servers, tasks, thread) on exit."""
-    runner = LoopThread()
-    fake = FakeDiscord(**options)
-    try:
-        runner.run(fake.start())
+    with running_in_thread(FakeDiscord(**options), LoopThread("fake-discord")) as fake:
         yield fake
-    finally:
-        with contextlib.suppress(Exception):
-            runner.run(fake.stop())
-        runner.close()
-        fake.leaked_tasks = runner.leaked_tasks
 
 
 @pytest.fixture

@@ -15,14 +15,11 @@ from __future__ import annotations
 import asyncio
 import base64
 import contextlib
-import functools
 import hashlib
 import inspect
 import itertools
 import json
-import os
 import secrets
-import socket
 import threading
 import time
 import uuid
@@ -30,7 +27,7 @@ from collections import deque
 from collections.abc import Callable, Coroutine, Iterator
 from dataclasses import dataclass, replace
 from pathlib import Path
-from typing import Any, Literal, NamedTuple, TypeVar
+from typing import Any, Literal, NamedTuple
 from urllib.parse import urlencode
 
 import pytest
@@ -38,7 +35,17 @@ from aiohttp import WSMsgType, web
 from slack_sdk.signature import SignatureVerifier
 from slack_sdk.web.async_client import AsyncWebClient
 
-T = TypeVar("T")
+from tests.platforms.common import (
+    FakeServer,
+    IncreasingClock,
+    LocalServer,
+    LoopThread,
+    find_spec_file,
+    load_spec,
+    running_in_thread,
+    running_loop,
+)
+
 Params = dict[str, Any]
 EnvelopeType = Literal["events_api", "interactive", "slash_commands"]
 
@@ -322,17 +329,12 @@ class SlackError(Exception):
 # --------------------------------------------------------------------------------------------- ids and clocks
 
 
-class TsClock:
+class TsClock(IncreasingClock):
     """Message timestamps like Slack's ("1732900000.000100"): wall-clock microseconds, unique and increasing."""
 
-    def __init__(self) -> None:
-        self._lock = threading.Lock()
-        self._last = 0
-
     def next(self) -> str:
-        with self._lock:
-            self._last = max(int(time.time() * 1_000_000), self._last + 1)
-            return f"{self._last // 1_000_000}.{self._last % 1_000_000:06d}"
+        micros = self.tick(int(time.time() * 1_000_000))
+        return f"{micros // 1_000_000}.{micros % 1_000_000:06d}"
 
 
 _TS = TsClock()
@@ -356,18 +358,7 @@ def new_trigger_token() -> str:
 
 def find_spec() -> Path:
     """The 2020 Slack Web API OpenAPI file: $SLACK_OPENAPI_SPEC, else shared/specs next to or above the repo."""
-    root = Path(__file__).resolve().parents[2]
-    candidates = [Path(os.environ["SLACK_OPENAPI_SPEC"])] if "SLACK_OPENAPI_SPEC" in os.environ else []
-    candidates += [base / "shared" / "specs" / "slack_web_openapi_v2.json" for base in (root, root.parent)]
-    for candidate in candidates:
-        if candidate.is_file():
-            return candidate
-    raise FileNotFoundError(f"Slack OpenAPI spec not found; tried {[str(c) for c in candidates]} (set SLACK_OPENAPI_SPEC)")
-
-
-@functools.cache
-def _load_spec(path: Path) -> dict[str, Any]:
-    return dict(json.loads(path.read_text()))
+    return find_spec_file("SLACK_OPENAPI_SPEC", "slack_web_openapi_v2.json", "Slack")
 
 
 class SpecChecker:
@@ -667,32 +658,6 @@ HANDLERS: dict[str, Handler] = {
 # --------------------------------------------------------------------------------------------- servers
 
 
-def _listening_socket() -> socket.socket:
-    """A socket on 127.0.0.1 with an OS-picked port, so parallel tests never collide."""
-    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-    sock.bind(("127.0.0.1", 0))
-    sock.listen(128)
-    sock.setblocking(False)
-    return sock
-
-
-class _Server:
-    """One aiohttp application on its own local port."""
-
-    def __init__(self, app: web.Application) -> None:
-        self._runner = web.AppRunner(app, access_log=None, shutdown_timeout=1.0)
-        self.port = 0
-
-    async def start(self) -> None:
-        await self._runner.setup()
-        sock = _listening_socket()
-        self.port = sock.getsockname()[1]
-        await web.SockSite(self._runner, sock).start()
-
-    async def stop(self) -> None:
-        await self._runner.cleanup()
-
-
 class SocketModeServer:
     """Serves the Socket Mode WebSocket: hello on connect, envelopes out (round-robin, like Slack), acks in."""
 
@@ -708,7 +673,7 @@ class SocketModeServer:
         app = web.Application()
         app.router.add_get("/link", self._handle)
         app.on_shutdown.append(self._close_all)
-        self._server = _Server(app)
+        self._server = LocalServer(app)
 
     @property
     def port(self) -> int:
@@ -807,7 +772,7 @@ class SocketModeServer:
 # --------------------------------------------------------------------------------------------- the fake
 
 
-class FakeSlack:
+class FakeSlack(FakeServer[Call]):
     """Slack for the real slack_sdk: a Web API at `base_url` and Socket Mode behind `apps.connections.open`."""
 
     def __init__(
@@ -823,7 +788,7 @@ class FakeSlack:
         self.valid_tokens: set[str] = {bot_token, app_token}
         self.bot_user_id = bot_user_id
         self.workspace = Workspace(bot_user_id, set(DEFAULT_SCOPES if granted_scopes is None else granted_scopes))
-        self._spec = SpecChecker(_load_spec(spec_path or find_spec()))
+        self._spec = SpecChecker(load_spec(spec_path or find_spec()))
         self.spec_violations: list[str] = []
         self._calls: list[Call] = []
         self._faults: dict[str, deque[Fault]] = {}
@@ -835,7 +800,7 @@ class FakeSlack:
         app = web.Application()
         app.router.add_route("*", "/api/{method}", self._handle_api)
         app.router.add_post("/respond/{id}", self._handle_response_url)
-        self._web = _Server(app)
+        self._web = LocalServer(app)
 
     # ---- lifecycle
 
@@ -851,12 +816,6 @@ class FakeSlack:
         await self._web.stop()
         await self._socket.stop()
         self._loop = None
-
-    async def __aenter__(self) -> FakeSlack:
-        return await self.start()
-
-    async def __aexit__(self, *_exc: object) -> None:
-        await self.stop()
 
     @property
     def base_url(self) -> str:
@@ -938,11 +897,6 @@ class FakeSlack:
 
     # ---- reading what happened (thread-safe)
 
-    @property
-    def calls(self) -> list[Call]:
-        with self._lock:
-            return list(self._calls)
-
     def calls_to(self, method: str) -> list[Call]:
         return [c for c in self.calls if c.method == method]
 
@@ -992,24 +946,6 @@ class FakeSlack:
         return self._socket.connections
 
     # ---- waiting (blocking for other threads, *_async for any event loop)
-
-    def wait_for(self, predicate: Callable[[list[Call]], T], timeout: float = 5.0) -> T:
-        """Poll the recorded calls until `predicate(calls)` is truthy; return its value or fail listing the calls."""
-        self._refuse_own_loop()
-        deadline = time.monotonic() + timeout
-        while (result := predicate(self.calls)) is None or not result:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout}s; calls:\n{self.describe_calls()}")
-            time.sleep(0.01)
-        return result
-
-    async def wait_for_async(self, predicate: Callable[[list[Call]], T], timeout: float = 5.0) -> T:
-        deadline = time.monotonic() + timeout
-        while (result := predicate(self.calls)) is None or not result:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"condition not met within {timeout}s; calls:\n{self.describe_calls()}")
-            await asyncio.sleep(0.01)
-        return result
 
     def wait_for_ack(self, envelope_id: str, timeout: float = 5.0, count: int = 1) -> Ack:
         """Wait until the envelope has been acked `count` times (count=2 after a re-delivery); return the last ack."""
@@ -1126,44 +1062,20 @@ class FakeSlack:
         if self._loop is None:
             coro.close()
             raise RuntimeError("FakeSlack is not running")
-        if _running_loop() is self._loop:
+        if running_loop() is self._loop:
             task = self._loop.create_task(coro)
             self._background.add(task)
             task.add_done_callback(self._background.discard)
         else:
             asyncio.run_coroutine_threadsafe(coro, self._loop).result(timeout=5)
 
-    def _refuse_own_loop(self) -> None:
-        if self._loop is not None and _running_loop() is self._loop:
-            raise RuntimeError("a blocking wait in the fake's own event loop would deadlock; use the *_async variant")
-
     def _nth_ack(self, envelope_id: str, count: int) -> Ack | None:
         with self._lock:
             acks = [a for e, a in self._socket.ack_log if e == envelope_id]
         return acks[count - 1] if len(acks) >= count else None
 
-    def _poll_blocking(self, probe: Callable[[], T | None], timeout: float, what: str) -> T:
-        deadline = time.monotonic() + timeout
-        while (result := probe()) is None:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {what} within {timeout}s; pushes: {self.pushes}; acks: {self.ack_log}")
-            time.sleep(0.01)
-        return result
-
-    async def _poll_async(self, probe: Callable[[], T | None], timeout: float, what: str) -> T:
-        deadline = time.monotonic() + timeout
-        while (result := probe()) is None:
-            if time.monotonic() > deadline:
-                raise AssertionError(f"no {what} within {timeout}s; pushes: {self.pushes}; acks: {self.ack_log}")
-            await asyncio.sleep(0.01)
-        return result
-
-
-def _running_loop() -> asyncio.AbstractEventLoop | None:
-    try:
-        return asyncio.get_running_loop()
-    except RuntimeError:
-        return None
+    def _poll_context(self) -> str:
+        return f"pushes: {self.pushes}; acks: {self.ack_log}"
 
 
 async def _read_params(request: web.Request) -> tuple[Params, str | None]:
@@ -1184,47 +1096,11 @@ async def _read_params(request: web.Request) -> tuple[Params, str | None]:
 # --------------------------------------------------------------------------------------------- running in a thread
 
 
-class _LoopThread:
-    """An event loop in a daemon thread; `leaked_tasks` counts tasks still pending at close (should be 0)."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="fake-slack", daemon=True)
-        self.thread.start()
-        self.leaked_tasks = 0
-
-    def run(self, coro: Any, timeout: float = 10.0) -> Any:
-        return asyncio.run_coroutine_threadsafe(coro, self.loop).result(timeout)
-
-    def close(self) -> None:
-        self.leaked_tasks = self.run(self._cancel_leftovers())
-        self.loop.call_soon_threadsafe(self.loop.stop)
-        self.thread.join(timeout=5)
-        self.loop.run_until_complete(self.loop.shutdown_asyncgens())
-        self.loop.close()
-
-    @staticmethod
-    async def _cancel_leftovers() -> int:
-        leftovers = [t for t in asyncio.all_tasks() if t is not asyncio.current_task()]
-        for task in leftovers:
-            task.cancel()
-        await asyncio.gather(*leftovers, return_exceptions=True)
-        return len(leftovers)
-
-
 @contextlib.contextmanager
 def running_fake_slack(**options: Any) -> Iterator[FakeSlack]:
     """A started FakeSlack in a background thread, stopped (servers, tasks, thread) on exit."""
-    runner = _LoopThread()
-    fake = FakeSlack(**options)
-    try:
-        runner.run(fake.start())
+    with running_in_thread(FakeSlack(**options), LoopThread("fake-slack", cancel_rounds=1)) as fake:
         yield fake
-    finally:
-        with contextlib.suppress(Exception):
-            runner.run(fake.stop())
-        runner.close()
-        fake.leaked_tasks = runner.leaked_tasks
 
 
 @pytest.fixture
