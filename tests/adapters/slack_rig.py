@@ -5,7 +5,6 @@ pushes Slack payloads and waits for the Web API calls the bot makes."""
 from __future__ import annotations
 
 import asyncio
-import threading
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass, field
@@ -21,6 +20,7 @@ from bot.core.app import SupportBot
 from bot.core.directory import CustomerDirectory, load_directory
 from bot.core.services import Services
 from tests.core.conftest import make_bot
+from tests.platforms.common import LoopThread
 from tests.platforms.slack_fake import Call, FakeSlack, block_action, message_event, new_ts, slash_command
 
 AGENTS = "G0AGENTS"
@@ -47,20 +47,19 @@ class SlackRig:
     fake: FakeSlack
     bot: SupportBot
     adapter: SlackAdapter
-    loop: asyncio.AbstractEventLoop = field(default_factory=asyncio.new_event_loop)
+    runner: LoopThread = field(default_factory=lambda: LoopThread("bot"))
     task: Any = None
 
     def start(self) -> None:
-        threading.Thread(target=self.loop.run_forever, daemon=True).start()
-        self.task = asyncio.run_coroutine_threadsafe(serve(self.bot, self.adapter), self.loop)
-        asyncio.run_coroutine_threadsafe(asyncio.wait_for(self.adapter.ready(), 10), self.loop).result()
+        self.task = asyncio.run_coroutine_threadsafe(serve(self.bot, self.adapter), self.runner.loop)
+        self.runner.run(asyncio.wait_for(self.adapter.ready(), 10), timeout=15)
         if not self.adapter.http:
             self.fake.wait_connected()
 
     def stop(self) -> None:
-        asyncio.run_coroutine_threadsafe(self.adapter.stop(), self.loop).result(5)
+        self.runner.run(self.adapter.stop(), timeout=5)
         self.task.result(10)  # serve() returned without an exception
-        self.loop.call_soon_threadsafe(self.loop.stop)
+        self.runner.close()  # cancels and awaits what bolt left running, so nothing is destroyed pending
 
     # Pushing -------------------------------------------------------------------------------------
 
