@@ -7,7 +7,7 @@ from __future__ import annotations
 import datetime as dt
 from contextlib import AbstractContextManager
 
-from sqlalchemy import func, update
+from sqlalchemy import update
 from sqlmodel import Session, col, select
 
 from bot.core.events import AgentCard
@@ -52,18 +52,6 @@ class OutboxRecords:
         with self.session() as session:
             session.execute(update(OutboxItem).where(col(OutboxItem.id) == outbox_id).values(attempts=OutboxItem.attempts + 1))
             session.commit()
-
-    def finish_inbound(self, message_id: int) -> None:
-        """A turn that produced nothing to send (e.g. relayed only to a log) is done once decided."""
-        with self.session() as session:
-            left = session.exec(
-                select(func.count()).where(OutboxItem.inbound_id == message_id, OutboxItem.status == "pending")
-            ).one()
-            if not left:
-                session.execute(
-                    update(Message).where(col(Message.id) == message_id, col(Message.state) == "decided").values(state="done")
-                )
-                session.commit()
 
     def unfinished_turns(self, older_than: dt.timedelta) -> list[int]:
         """Customer turns stored but never decided (the process died on them), for recovery on start."""

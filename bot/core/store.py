@@ -323,12 +323,6 @@ class ConversationStore(OutboxRecords, SettingsRecords):
             session.commit()
             return row
 
-    def open_ticket(self, conversation_id: int) -> Ticket | None:
-        with self.session() as session:
-            return session.exec(
-                select(Ticket).where(Ticket.conversation_id == conversation_id, col(Ticket.status).in_(OPEN_TICKET))
-            ).first()
-
     def ticket(self, ticket_id: int) -> Ticket | None:
         with self.session() as session:
             return session.get(Ticket, ticket_id)
