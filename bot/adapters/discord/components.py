@@ -93,7 +93,7 @@ def reply_modal(ticket_id: int) -> discord.ui.Modal:
 def edit_draft_modal(draft_id: int, draft_text: str) -> discord.ui.Modal:
     """The form behind a draft's Edit. A draft longer than the input holds is cut at a word and the label
     says so, since saving replaces the whole draft with what the box holds."""
-    initial = word_cut(draft_text, INPUT_TEXT)
+    initial = markup.word_cut(draft_text, INPUT_TEXT)
     cut = len(initial) < len(draft_text.strip())
     label = f"Answer (cut: first {len(initial):,} of {len(draft_text):,} chars)" if cut else "Answer sent to the customer"
     return _modal(EDIT_MODAL, draft_id, f"Edit draft #{draft_id}", label, initial)
@@ -130,12 +130,3 @@ def _modal(kind: str, subject_id: int, title: str, label: str, initial: str) -> 
     )
     modal.add_item(text)
     return modal
-
-
-def word_cut(text: str, limit: int) -> str:
-    """`text` if it fits, else its longest prefix that ends at a word boundary (a hard cut for one huge word)."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    at = max(text.rfind(" ", 0, limit + 1), text.rfind("\n", 0, limit + 1))
-    return text[: at if at > 0 else limit].rstrip()

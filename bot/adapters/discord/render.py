@@ -24,6 +24,7 @@ from dataclasses import dataclass
 import discord
 from discord.utils import escape_mentions
 
+from bot.adapters import markup
 from bot.adapters.discord.components import edit_draft_modal as edit_draft_modal  # re-exported: one module renders all
 from bot.adapters.discord.components import line
 from bot.adapters.discord.components import modal_text as modal_text
@@ -61,7 +62,6 @@ _STYLED = re.compile(r"\\.|(\*\*(?:\\.|[^*\\\n])+\*\*|`[^`\n]+`)")
 _LINKS = re.compile(r"\\.|(<[^\s<>]+>|\[(?:\\.|[^\\\[\]\n])*\]\([^()\s]*\))")
 _LINK_MARKUP = re.compile(r"\\.|([*_~`|\[\]()<>#:])")  # `:` too: `https\://` is no autolink
 _MARKER = re.compile(r"(?:(\d+)\.|[-+*>]|-#|#{1,3})(?=\s|$)")  # list, quote, heading, subtext at a line start
-_SEPARATORS = ("\n\n", "\n", " ")
 _ZWSP = "\u200b"
 
 
@@ -78,55 +78,14 @@ class DiscordMessage:
 
 
 def split(text: str, limit: int = MESSAGE_TEXT) -> list[str]:
-    """`text` in pieces of at most `limit` characters; only whitespace at the cuts is lost (a quoted line
-    cut mid-way gains a `> `, a continuation a `\\` before a line-start marker, an overlong link escapes)."""
-    pieces: list[str] = []
-    rest = _strip(text)
-    if len(rest) > limit:
-        rest = _defuse(rest, limit - 3)  # room for a continuation's `> ` and guard
-    while len(rest) > limit:
-        cut = _cut(rest, limit)
-        head, tail = _strip(rest[:cut]), rest[cut:].lstrip()
-        pieces.append(head)
-        mid_line = "\n" not in rest[len(head.rstrip()) : len(rest) - len(tail)]
-        rest = _continuation(rest, cut, tail) if mid_line and tail else tail
-    if rest:
-        pieces.append(rest)
-    return pieces
+    return _CUTTER.split(text, limit)
 
 
 def truncate(text: str, limit: int, note: Callable[[int], str]) -> str:
-    """`text` cut at a safe boundary to fit `limit`, with `note(characters dropped)` on a line of its own,
-    outside any quote, so the note cannot be mistaken for customer text."""
-    if len(text) <= limit:
-        return text
-    room = limit - len(note(len(text))) - 1
-    if room < 1:
-        return note(len(text))[:limit]
-    text = _defuse(text, room)
-    room = min(room, limit - len(note(len(text))) - 1)  # escaping a link made it longer: the count may have grown
-    head = _strip(text[: _cut(text, room)])
-    return f"{head}\n{note(len(text) - len(head))}"
+    return _CUTTER.truncate(text, limit, note)
 
 
-def _strip(text: str) -> str:
-    """Outer whitespace off, except the space of a last empty quote line: `>` alone is no quote marker."""
-    text = text.strip()
-    return text + " " if text == ">" or text.endswith("\n>") else text
-
-
-def _cut(text: str, limit: int) -> int:
-    """Where the first piece ends: the last paragraph, line or word break in the second half of the
-    window, else anywhere in it, else the last safe character; inside an atom only if one fills it."""
-    blocked = _blocked(text, limit)
-    for floor in (limit // 2, 1):
-        for separator in _SEPARATORS:
-            at = text.rfind(separator, floor, limit + len(separator))
-            while at >= floor and blocked[at]:
-                at = text.rfind(separator, floor, at + len(separator) - 1)
-            if at >= floor:
-                return at
-    return next((at for at in range(limit, 0, -1) if not blocked[at]), limit)
+_strip = markup.strip_outer
 
 
 def _blocked(text: str, limit: int) -> list[bool]:
@@ -348,3 +307,6 @@ def _with_note(message: DiscordMessage, note: Rich) -> DiscordMessage:
         text = "-# " + text  # subtext: small and grey, clearly not part of the answer
     text = truncate(text, CONTENT - len(message.content) - 2, _ellipsis)
     return dataclasses.replace(message, content=f"{message.content}\n\n{text}" if message.content else text)
+
+
+_CUTTER = markup.Cutter(_blocked, _defuse, _continuation)

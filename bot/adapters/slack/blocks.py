@@ -16,6 +16,7 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from bot.adapters import markup
 from bot.adapters.slack.modals import edit_draft_modal as edit_draft_modal  # re-exported: one module renders all
 from bot.adapters.slack.modals import modal_text as modal_text
 from bot.adapters.slack.modals import reply_modal as reply_modal
@@ -44,7 +45,6 @@ _SPARE_BLOCKS = 1  # every message leaves room for the note `retire` appends
 # Cut points never fall strictly inside one of these: a link or mention, an entity, a line's quote prefix.
 _ATOMS = re.compile(r"<[^<>]*>|&(?:amp|lt|gt|#\d+|#x[0-9a-fA-F]+);|^> ", re.MULTILINE)
 _LINK = re.compile(r"<([^<>|]*)(?:\|([^<>]*))?>")
-_SEPARATORS = ("\n\n", "\n", " ")
 _SOFT_HYPHEN = "\u00ad"
 
 
@@ -63,53 +63,14 @@ class SlackMessage:
 
 
 def split(text: str, limit: int = SECTION_TEXT) -> list[str]:
-    """`text` in pieces of at most `limit` characters; only whitespace at the cuts is lost (plus a
-    repeated `> ` where a quoted line continues in the next piece, and the brackets of a link too long
-    for any piece)."""
-    pieces: list[str] = []
-    rest = _strip(text)
-    if len(rest) > limit:
-        rest = _defuse(rest, limit - 3)  # room for a continuation's `> ` and guard
-    while len(rest) > limit:
-        cut = _cut(rest, limit)
-        head, tail = _strip(rest[:cut]), rest[cut:].lstrip()
-        pieces.append(head)
-        mid_line = "\n" not in rest[len(head.rstrip()) : len(rest) - len(tail)]
-        rest = _continuation(rest, cut, tail) if mid_line and tail else tail
-    if rest:
-        pieces.append(rest)
-    return pieces
+    return _CUTTER.split(text, limit)
 
 
 def truncate(text: str, limit: int, note: Callable[[int], str]) -> str:
-    """`text` cut at a safe boundary to fit `limit` with `note(characters dropped)` on a line of its own,
-    outside any quote, so the note cannot be mistaken for customer text."""
-    if len(text) <= limit:
-        return text
-    room = limit - len(note(len(text))) - 1
-    text = _defuse(text, room)
-    head = _strip(text[: _cut(text, room)])
-    return f"{head}\n{note(len(text) - len(head))}"
+    return _CUTTER.truncate(text, limit, note)
 
 
-def _strip(text: str) -> str:
-    """Outer whitespace off, except the space of a last empty quote line: `>` alone is no quote marker."""
-    text = text.strip()
-    return text + " " if text == ">" or text.endswith("\n>") else text
-
-
-def _cut(text: str, limit: int) -> int:
-    """Where the first piece ends: the last paragraph, line or word break in the second half of the
-    window, else anywhere in it, else the last safe character; inside an atom only if one fills it."""
-    blocked = _blocked(text, limit)
-    for floor in (limit // 2, 1):
-        for separator in _SEPARATORS:
-            at = text.rfind(separator, floor, limit + len(separator))
-            while at >= floor and blocked[at]:
-                at = text.rfind(separator, floor, at + len(separator) - 1)
-            if at >= floor:
-                return at
-    return next((at for at in range(limit, 0, -1) if not blocked[at]), limit)
+_strip = markup.strip_outer
 
 
 def _blocked(text: str, limit: int) -> list[bool]:
@@ -338,3 +299,6 @@ def retire(blocks: Sequence[Block], note: Rich) -> tuple[Block, ...]:
     kept = [b for b in blocks if b.get("type") != "actions" and b.get("block_id") != RETIRED]
     text = _strip(render(note))
     return (*kept, context_block(text, RETIRED)) if text else tuple(kept)
+
+
+_CUTTER = markup.Cutter(_blocked, _defuse, _continuation)

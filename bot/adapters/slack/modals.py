@@ -9,6 +9,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from bot.adapters import markup
 from bot.adapters.slack.mrkdwn import render
 from bot.core.text import join, name
 
@@ -31,7 +32,7 @@ def reply_modal(ticket_id: int, customer_label: str) -> dict[str, Any]:
 def edit_draft_modal(draft_id: int, draft_text: str) -> dict[str, Any]:
     """The view for a draft's Edit button; a draft longer than Slack's input allows is cut at a word and
     the agent is told, since sending replaces the whole draft with what the box holds."""
-    initial = _word_cut(draft_text, INPUT_TEXT)
+    initial = markup.word_cut(draft_text, INPUT_TEXT)
     blocks = [_input("Answer sent to the customer", initial)]
     if len(initial) < len(draft_text.strip()):
         warning = (
@@ -73,12 +74,3 @@ def _plain(text: str, limit: int) -> dict[str, Any]:
 
 def _context(mrkdwn: str, block_id: str = "intro") -> dict[str, Any]:
     return {"type": "context", "block_id": block_id, "elements": [{"type": "mrkdwn", "text": mrkdwn}]}
-
-
-def _word_cut(text: str, limit: int) -> str:
-    """`text` if it fits, else its longest prefix that ends at a word boundary (a hard cut for one huge word)."""
-    text = text.strip()
-    if len(text) <= limit:
-        return text
-    at = max(text.rfind(" ", 0, limit + 1), text.rfind("\n", 0, limit + 1))
-    return text[: at if at > 0 else limit].rstrip()
