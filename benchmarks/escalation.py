@@ -59,7 +59,7 @@ def load(path: Path = DATA) -> list[Labelled]:
             c["id"],
             c["customer"]["tier"],
             float(c["customer"]["account_value"]),
-            c["turns"],
+            [t["text"] if isinstance(t, dict) else t for t in c["turns"]],  # the held-out set labels each turn
             c["escalate"],
             c["reasons"],
             c["frustrated"],
@@ -166,7 +166,8 @@ def main() -> None:
     escalation = scores([c.escalate for c in conversations], [o.escalated for o in full])
     frustration = scores([c.frustrated for c in conversations], ["frustration" in o.triggers for o in solo])
     by_reason: dict[str, dict[str, int]] = {}
-    for reason in ("human_request", "human_tier", "frustration", "business_rule", "low_confidence"):
+    reasons = sorted({r for c in conversations for r in c.reasons})
+    for reason in reasons:
         labelled = [o for c, o in zip(conversations, full, strict=True) if reason in c.reasons]
         by_reason[reason] = {"labelled": len(labelled), "escalated": sum(o.escalated for o in labelled)}
     fired = Counter(t for o in full for t in o.triggers)
@@ -197,8 +198,10 @@ def main() -> None:
         "errors": errors,
         "command": "python -m benchmarks.escalation",
     }
-    path = write_result("escalation", result)
-    chart(by_reason, escalation, frustration, RESULTS / "escalation.png")
+    name = "escalation" if args.data == DATA else f"escalation_{args.data.stem.removeprefix('escalation_')}"
+    result["command"] = "python -m benchmarks.escalation" + ("" if args.data == DATA else f" --data {args.data}")
+    path = write_result(name, result)
+    chart(by_reason, escalation, frustration, RESULTS / f"{name}.png")
     print(f"{len(conversations)} conversations in {seconds:.0f} s")
     print("escalation: precision {precision:.1%} recall {recall:.1%} F1 {f1:.3f} accuracy {accuracy:.1%}".format(**escalation))
     print("frustration signal alone: precision {precision:.1%} recall {recall:.1%} F1 {f1:.3f}".format(**frustration))
