@@ -13,6 +13,7 @@ from __future__ import annotations
 import asyncio
 import itertools
 import sys
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TextIO
@@ -93,6 +94,7 @@ class ConsoleAdapter:
     _buttons: list[tuple[Person, Button]] = field(default_factory=list)
     _buttons_ref: str | None = None
     _ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
+    _run: str = field(default_factory=lambda: uuid.uuid4().hex[:8])  # ids unique across runs on one database
     _stopped: bool = False
 
     def print(self, text: str) -> None:
@@ -110,6 +112,9 @@ class ConsoleAdapter:
             event = self.parse(line.strip())
             if event is not None:
                 await sink(event)
+
+    def _id(self, kind: str) -> str:
+        return f"{kind}-{self._run}-{next(self._ids)}"
 
     async def stop(self) -> None:
         self._stopped = True
@@ -138,7 +143,7 @@ class ConsoleAdapter:
                 text = self.read_line("edited text> ")
             where = PLACE if self.role == "customer" else AGENTS_ROOM
             return ButtonPress(
-                f"press-{next(self._ids)}", owner if self.role == "customer" else person, button.action, button.value, text, where
+                self._id("press"), owner if self.role == "customer" else person, button.action, button.value, text, where
             )
         if line.startswith("/"):
             name, _, arguments = line[1:].partition(" ")
@@ -148,16 +153,16 @@ class ConsoleAdapter:
         if self.role == "admin":
             self.print("  (admins type /commands; :customer or :agent to chat)")
             return None
-        return CustomerMessage(f"console-{next(self._ids)}", CUSTOMER, PLACE, line, self.profile)
+        return CustomerMessage(self._id("console"), CUSTOMER, PLACE, line, self.profile)
 
     def _agent(self, line: str) -> InboundEvent | None:
         verb, _, rest = line.partition(" ")
         target, _, text = rest.strip().partition(" ")
         ticket = parse_id(target)
         if verb in ("reply", "note") and ticket is not None and text.strip():
-            return AgentMessage(f"console-{next(self._ids)}", AGENT, text.strip(), verb == "note", ticket, place=AGENTS_ROOM)
+            return AgentMessage(self._id("console"), AGENT, text.strip(), verb == "note", ticket, place=AGENTS_ROOM)
         if verb in AGENT_VERBS and ticket is not None:
-            return ButtonPress(f"press-{next(self._ids)}", AGENT, AGENT_VERBS[verb], target, text.strip() or None, AGENTS_ROOM)
+            return ButtonPress(self._id("press"), AGENT, AGENT_VERBS[verb], target, text.strip() or None, AGENTS_ROOM)
         self.print(
             "  (as agent: claim T · reply T TEXT · note T TEXT · resolve T · handback T · approve D · edit D TEXT · reject D)"
         )

@@ -60,3 +60,30 @@ def test_the_console_runs_the_whole_bot(bundled_model_dir: Path, tmp_path: Path)
     assert ":customer / :agent / :admin" in out
     assert "INFO" not in out  # logs go to the log file, not between the chat lines
     assert "escalation.created" in (tmp_path / "cache" / "supportbot" / "chat.log").read_text()
+
+
+def test_a_second_console_run_on_the_same_database_is_answered(bundled_model_dir: Path, tmp_path: Path) -> None:
+    """Console message ids restart with each run; the database must not take a new run's first message for a re-delivery."""
+    env = {
+        "PATH": "/usr/bin:/bin",
+        "HOME": str(tmp_path),
+        "XDG_CACHE_HOME": str(tmp_path / "cache"),
+        "HF_HUB_OFFLINE": "1",
+        "PYTHONPATH": str(Path(__file__).parents[2]),
+        "SUPPORTBOT_KB_INDEX_DIR": str(tmp_path / "index"),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'bot.db'}",
+    }
+    outputs = []
+    for _ in range(2):
+        completed = subprocess.run(
+            [sys.executable, "-m", "bot", "chat", "--model", str(bundled_model_dir)],
+            input="how do I export a project to csv\n",
+            capture_output=True,
+            text=True,
+            timeout=300,
+            cwd=tmp_path,
+            env=env,
+        )
+        assert completed.returncode == 0, completed.stderr
+        outputs.append(completed.stdout)
+    assert all("Export projects and tasks to CSV or JSON" in out for out in outputs)
