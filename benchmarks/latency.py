@@ -2,7 +2,10 @@
 
     python -m benchmarks.latency [--model DIR] [--threads 2]
 
-Messages come from the bundled test split (real support-length texts, short and long).
+Messages come from the bundled test split (real support-length texts, short and long). When the model
+has a signals head, single-message calls alternate between the model as served (intents + signals read
+in a conversation context) and the same loaded weights with the signals head skipped, so the signals'
+cost is measured in one run, under the same noise.
 """
 
 from __future__ import annotations
@@ -18,6 +21,7 @@ import torch
 from benchmarks.common import current_rss_mib, write_result
 from bot.config import BUNDLED_INTENTS_TEST, load_settings
 from models.classifier import IntentClassifier
+from models.context import TurnContext
 from models.dataset import load_data
 
 
@@ -39,13 +43,18 @@ def main() -> None:
     classifier.classify("warm up")
     rss_loaded = current_rss_mib()
 
-    timings = []
+    intents_only = classifier.without_signals()
+    timings: list[float] = []
+    without: list[float] = []
     for i in range(args.single):
         text = texts[i % len(texts)]
-        t0 = time.perf_counter()
-        classifier.classify(text)
-        timings.append((time.perf_counter() - t0) * 1000)
+        context = TurnContext(bot_last="answered", turn_index=1, earlier_texts=(texts[(i + 1) % len(texts)],))
+        for target, into in ((classifier, timings), (intents_only, without))[:: 1 if i % 2 else -1]:
+            t0 = time.perf_counter()
+            target.classify(text, context)
+            into.append((time.perf_counter() - t0) * 1000)
     single = np.array(timings)
+    plain = np.array(without)
 
     batch_texts = (texts * (2048 // len(texts) + 1))[:2048]
     classifier.batch_size = args.batch_size
@@ -63,6 +72,11 @@ def main() -> None:
         "single_ms_p50": round(float(np.percentile(single, 50)), 2),
         "single_ms_p99": round(float(np.percentile(single, 99)), 2),
         "single_ms_mean_chars": round(float(np.mean([len(t) for t in texts])), 1),
+        "signals": classifier.signal_names,
+        "without_signals_ms_p50": round(float(np.percentile(plain, 50)), 2),
+        "without_signals_ms_p99": round(float(np.percentile(plain, 99)), 2),
+        "signals_cost_ms_p50": round(float(np.percentile(single, 50) - np.percentile(plain, 50)), 2),
+        "signals_cost_ms_p99": round(float(np.percentile(single, 99) - np.percentile(plain, 99)), 2),
         "batched_messages_per_second": round(throughput, 1),
         "batch_size": args.batch_size,
     }

@@ -14,6 +14,9 @@ from models.encoder import DEFAULT_BASE_MODEL
 REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_INTENTS = REPO_ROOT / "models" / "intents" / "orbitask.yaml"
 BUNDLED_INTENTS_TEST = REPO_ROOT / "models" / "intents" / "orbitask.test.yaml"
+BUNDLED_SIGNALS = REPO_ROOT / "models" / "signals"  # a directory: one YAML file per author
+# Written apart from the training conversations, by someone who never read them: the signals' test set.
+HELDOUT_SIGNALS = REPO_ROOT / "benchmarks" / "data" / "escalation_heldout.yaml"
 
 
 def cache_home() -> Path:
@@ -24,6 +27,9 @@ class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="SUPPORTBOT_", env_file=".env", extra="ignore")
 
     intents_file: Path = Field(default=BUNDLED_INTENTS, description="intents YAML the bundled model is trained on")
+    signals_data: Path | None = Field(
+        default=BUNDLED_SIGNALS, description="signal YAML file or directory, trained with the intents; empty: intents only"
+    )
     model_dir: Path = Field(default_factory=lambda: cache_home() / "models" / "bundled")
     base_model: str = DEFAULT_BASE_MODEL
     torch_threads: int = Field(default=2, ge=0, description="0 leaves torch's default")
@@ -65,7 +71,12 @@ class Settings(BaseSettings):
     def id_set(self, value: str) -> frozenset[str]:
         return frozenset(filter(None, (part.strip() for part in value.split(","))))
 
-    @field_validator("intents_file", "model_dir", "kb_dir", "kb_index_dir", "actions_file", "policy_file")
+    @field_validator("signals_data", mode="before")
+    @classmethod
+    def _empty_is_none(cls, value: object) -> object:
+        return None if value == "" else value
+
+    @field_validator("intents_file", "signals_data", "model_dir", "kb_dir", "kb_index_dir", "actions_file", "policy_file")
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

@@ -12,8 +12,9 @@ import subprocess
 import sys
 
 from bot.config import Settings
-from models.artifact import CARD_JSON, MANIFEST
+from models.artifact import CARD_JSON, FORMAT_VERSION, MANIFEST
 from models.dataset import load_data
+from models.signal_data import load_signal_data
 
 log = logging.getLogger(__name__)
 
@@ -23,16 +24,25 @@ class ModelTrainingFailed(Exception):
 
 
 def model_is_current(settings: Settings) -> bool:
-    """True when the model directory exists and was trained on the current intents file and base model."""
+    """True when the model directory exists and was trained on the current intents (and signals) file
+    and base model."""
     card_path = settings.model_dir / CARD_JSON
     if not (settings.model_dir / MANIFEST).is_file() or not card_path.is_file():
         return False
     try:
         card = json.loads(card_path.read_text(encoding="utf-8"))
+        manifest = json.loads((settings.model_dir / MANIFEST).read_text(encoding="utf-8"))
     except (OSError, json.JSONDecodeError):
         return False
+    if manifest.get("format_version") != FORMAT_VERSION:
+        return False  # written by an older supportbot: retrain rather than fail to load
     data = load_data(settings.intents_file)
-    return bool(card.get("data", {}).get("sha256") == data.content_hash() and card.get("base_model") == settings.base_model)
+    signals = load_signal_data(settings.signals_data).content_hash() if settings.signals_data else None
+    return bool(
+        card.get("data", {}).get("sha256") == data.content_hash()
+        and card.get("signals", {}).get("sha256") == signals
+        and card.get("base_model") == settings.base_model
+    )
 
 
 def ensure_model(settings: Settings) -> None:

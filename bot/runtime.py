@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import torch
@@ -22,6 +23,8 @@ from knowledge.gaps import GapLog
 from knowledge.index import KnowledgeIndex
 from knowledge.resolver import Resolver
 from models.classifier import IntentClassifier
+
+log = logging.getLogger("supportbot.runtime")
 
 
 def build_bot(
@@ -48,6 +51,14 @@ def build_bot(
     )
     policy = load_policy(settings.policy_file)
     policy.check_intents(set(classifier.intents))
+    missing = policy.check_signals(classifier.signal_names)
+    if missing:
+        log.warning(
+            "model.signals_missing dir=%s signals=%s: the policy's phrase and keyword rules decide alone for them "
+            "(train with SUPPORTBOT_SIGNALS_DATA to add them)",
+            directory,
+            ",".join(missing),
+        )
     engine = open_database(settings.database_url)
     tiers = TierTable({name: meta.tier for name, meta in classifier.manifest.intents.items()}, policy)
     access = Access(settings.id_set(settings.admin_ids) | extra_admins, settings.id_set(settings.agent_ids))

@@ -1,7 +1,8 @@
 """The trained-model directory: what is in it, how it is written, and how it is checked on load.
 
-supportbot-model.json   manifest: format version, labels, temperature, out-of-scope config, intents
-model.safetensors       encoder + head weights
+supportbot-model.json   manifest: format version, labels, temperature, out-of-scope config, intents,
+                        and (when trained with them) the signals' calibration and thresholds
+model.safetensors       encoder + intent head (+ signals head) weights
 knn_bank.safetensors    in-scope training embeddings for the nearest-neighbour score
 config.json, tokenizer  encoder architecture and tokenizer (Hugging Face format)
 model_card.json/.md     data hash and sizes, metrics, date, training time, base model
@@ -21,8 +22,9 @@ from transformers import AutoConfig, AutoModel, AutoTokenizer, PreTrainedTokeniz
 from models.errors import ModelDirectoryError
 from models.network import IntentNetwork
 from models.ood import OodConfig
+from models.signal_scoring import SignalConfig
 
-FORMAT_VERSION = 1
+FORMAT_VERSION = 2  # 2: the optional signals head (attention pooling + context)
 MANIFEST = "supportbot-model.json"
 WEIGHTS = "model.safetensors"
 BANK = "knn_bank.safetensors"
@@ -44,6 +46,7 @@ class Manifest:
     temperature: float
     ood: OodConfig
     intents: dict[str, IntentMeta] = field(default_factory=dict)
+    signals: SignalConfig | None = None  # None: trained without conversation signals
     format_version: int = FORMAT_VERSION
 
     def to_json(self) -> str:
@@ -69,6 +72,7 @@ class Manifest:
                 temperature=float(raw["temperature"]),
                 ood=OodConfig(**raw["ood"]),
                 intents={name: IntentMeta(**meta) for name, meta in raw.get("intents", {}).items()},
+                signals=SignalConfig(**raw["signals"]) if raw.get("signals") else None,
             )
         except (KeyError, TypeError, ValueError) as exc:
             raise ModelDirectoryError(path.parent, f"{MANIFEST} is missing or has a bad field: {exc}") from exc
@@ -118,7 +122,9 @@ def load_model(directory: Path | str) -> LoadedModel:
         encoder = AutoModel.from_config(config)
     except (OSError, ValueError) as exc:
         raise ModelDirectoryError(directory, f"encoder config or tokenizer unreadable: {exc}") from exc
-    network = IntentNetwork(encoder, n_classes=len(manifest.labels))
+    signals = manifest.signals
+    shape = (signals.context_features, len(signals.names)) if signals else None
+    network = IntentNetwork(encoder, n_classes=len(manifest.labels), signals=shape)
     try:
         state = load_file(str(directory / WEIGHTS))
         bank = load_file(str(directory / BANK))["embeddings"]

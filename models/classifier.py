@@ -10,14 +10,15 @@ from __future__ import annotations
 import asyncio
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 
 import torch
 
 from models import ood
 from models.artifact import LoadedModel, Manifest, load_model
-from models.forward import encode
+from models.context import TurnContext
+from models.forward import encode_all, signal_logits
 from models.labels import OUT_OF_SCOPE
 from models.text import clean_text
 
@@ -26,6 +27,22 @@ from models.text import clean_text
 class IntentScore:
     intent: str
     confidence: float
+
+
+@dataclass(frozen=True)
+class SignalScore:
+    """A conversation signal's calibrated probability and the model's threshold for it."""
+
+    name: str
+    probability: float
+    threshold: float
+
+    @property
+    def fired(self) -> bool:
+        return self.probability >= self.threshold
+
+    def describe(self) -> str:
+        return f"{self.name} {self.probability:.2f} (threshold {self.threshold:.2f})"
 
 
 @dataclass(frozen=True)
@@ -43,6 +60,10 @@ class Prediction:
     out_of_scope: bool
     in_scope_score: float  # the chosen out-of-scope scorer's value; below the threshold means out of scope
     alternatives: tuple[IntentScore, ...]  # top 3 in-scope intents with calibrated probabilities
+    signals: tuple[SignalScore, ...] = ()  # empty when the model was trained without signals
+
+    def signal(self, name: str) -> SignalScore | None:
+        return next((s for s in self.signals if s.name == name), None)
 
 
 class IntentClassifier:
@@ -66,20 +87,35 @@ class IntentClassifier:
     def intents(self) -> list[str]:
         return list(self._in_scope_labels)
 
-    def classify(self, text: str) -> Prediction:
-        return self.classify_many([text])[0]
+    def without_signals(self) -> IntentClassifier:
+        """The same loaded weights with the signals head skipped (for cost comparisons)."""
+        loaded = self._model
+        return IntentClassifier(replace(loaded, manifest=replace(loaded.manifest, signals=None)), self.batch_size)
 
-    async def aclassify(self, text: str) -> Prediction:
-        return await asyncio.to_thread(self.classify, text)
+    @property
+    def signal_names(self) -> list[str]:
+        signals = self._model.manifest.signals
+        return list(signals.names) if signals else []
 
-    def classify_many(self, texts: Sequence[str]) -> list[Prediction]:
+    def classify(self, text: str, context: TurnContext | None = None) -> Prediction:
+        return self.classify_many([text], [context or TurnContext()])[0]
+
+    async def aclassify(self, text: str, context: TurnContext | None = None) -> Prediction:
+        return await asyncio.to_thread(self.classify, text, context)
+
+    def classify_many(self, texts: Sequence[str], contexts: Sequence[TurnContext] | None = None) -> list[Prediction]:
+        """Intents, and signals read in each text's context (default: a first message out of the blue)."""
         if not texts:
             return []
         manifest = self._model.manifest
+        contexts = list(contexts) if contexts is not None else [TurnContext()] * len(texts)
+        if len(contexts) != len(texts):
+            raise ValueError(f"{len(texts)} texts but {len(contexts)} contexts")
         with self._lock:
-            logits, embeddings = encode(
+            logits, embeddings, features = encode_all(
                 self._model.network, self._model.tokenizer, list(texts), manifest.max_length, self.batch_size
             )
+            signals = self._signals(texts, contexts, features)
         calibrated = logits / manifest.temperature
         inputs = ood.ScoreInputs(calibrated, embeddings, self._in_scope, self._model.bank)
         scores = ood.score(inputs, manifest.ood)
@@ -104,6 +140,22 @@ class IntentClassifier:
                     out_of_scope=out,
                     in_scope_score=round(float(scores[row]), 4),
                     alternatives=alternatives,
+                    signals=signals[row],
                 )
             )
         return predictions
+
+    def _signals(
+        self, texts: Sequence[str], contexts: Sequence[TurnContext], features: torch.Tensor | None
+    ) -> list[tuple[SignalScore, ...]]:
+        config = self._model.manifest.signals
+        if config is None or features is None:
+            return [()] * len(texts)
+        probs = config.probabilities(signal_logits(self._model.network, features, texts, contexts, config.names))
+        return [
+            tuple(
+                SignalScore(name, round(float(p), 4), threshold)
+                for name, p, threshold in zip(config.names, row, config.thresholds, strict=True)
+            )
+            for row in probs
+        ]

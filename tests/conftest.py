@@ -22,6 +22,7 @@ from knowledge.resolver import Resolver
 from models.classifier import IntentClassifier
 from models.dataset import Example, LabelledData, load_data
 from models.encoder import resolve_base_model
+from models.signal_data import load_signal_data
 from models.training import TrainConfig, TrainResult, train_model
 
 PHRASES = {
@@ -81,11 +82,14 @@ def tiny_model(tiny_base: Path, tiny_data: LabelledData, tmp_path_factory: pytes
 
 @pytest.fixture(scope="session")
 def bundled_model_dir() -> Path:
-    """The model `supportbot chat` serves, trained on the bundled intents once and cached where the app
-    caches it (keyed by the intents' hash, so a changed intents file retrains)."""
+    """The model `supportbot chat` serves, trained on the bundled intents and signals once and cached where
+    the app caches it (keyed by the data's hashes, so a changed intents or signals file retrains)."""
     settings = Settings(_env_file=None)  # type: ignore[call-arg]
     if not model_is_current(settings):
-        train_model(load_data(settings.intents_file), settings.model_dir, TrainConfig(threads=2), progress=False)
+        signals = load_signal_data(settings.signals_data) if settings.signals_data else None
+        train_model(
+            load_data(settings.intents_file), settings.model_dir, TrainConfig(threads=2), progress=False, signal_data=signals
+        )
     return settings.model_dir
 
 

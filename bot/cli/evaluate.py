@@ -1,4 +1,5 @@
-"""`supportbot eval`: score a trained model on labelled data (YAML or CSV)."""
+"""`supportbot eval`: score a trained model on labelled intents (YAML or CSV) and, when the model has
+a signals head, its conversation signals on labelled conversations."""
 
 from __future__ import annotations
 
@@ -6,14 +7,18 @@ import argparse
 import json
 from pathlib import Path
 
-from bot.config import BUNDLED_INTENTS_TEST, Settings
+import numpy as np
+
+from bot.config import BUNDLED_INTENTS_TEST, HELDOUT_SIGNALS, Settings
 from models.charts import confusion_matrix_png
 from models.classifier import IntentClassifier
 from models.dataset import load_data
 from models.evaluation import EvalReport, evaluate
+from models.signal_data import load_signal_data
+from models.signal_scoring import SignalScores, as_rows, score_signals
 
 NAME = "eval"
-HELP = "evaluate a model: accuracy, macro-F1, per-intent scores, calibration, out-of-scope detection"
+HELP = "evaluate a model: intents (accuracy, macro-F1, calibration, out-of-scope) and conversation signals"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +28,10 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     )
     parser.add_argument("--text-column", default="text")
     parser.add_argument("--label-column", default="label")
+    parser.add_argument(
+        "--signals", type=Path, default=HELDOUT_SIGNALS, help="conversations with per-turn signals (default: the held-out set)"
+    )
+    parser.add_argument("--no-signals", action="store_true", help="intents only")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--chart", type=Path, default=Path("confusion_matrix.png"), help="confusion-matrix PNG to write")
     parser.add_argument("--no-chart", action="store_true")
@@ -36,13 +45,37 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     report = evaluate(predictions, gold, classifier.intents)
     if not args.no_chart:
         confusion_matrix_png(gold, [p.intent for p in predictions], classifier.manifest.labels, args.chart)
+    signals = None if args.no_signals or not classifier.signal_names else score_turns(classifier, args.signals)
     if args.json:
-        print(json.dumps(report.to_dict(), indent=2))
+        print(json.dumps({**report.to_dict(), "signals": as_rows(signals or [])}, indent=2))
     else:
         print(render(report, args.data))
+        if signals is not None:
+            print(render_signals(signals, args.signals))
         if not args.no_chart:
             print(f"\nconfusion matrix: {args.chart}")
     return 0
+
+
+def score_turns(classifier: IntentClassifier, path: Path) -> list[SignalScores]:
+    """Each labelled turn read in its conversation's context, at the model's thresholds."""
+    names = tuple(classifier.signal_names)
+    data = load_signal_data(path, names)
+    turns = data.turns
+    predictions = classifier.classify_many([t.text for t in turns], [t.context for t in turns])
+    probs = np.array([[score.probability if (score := p.signal(n)) else 0.0 for n in names] for p in predictions])
+    gold = np.array([[n in t.labels for n in names] for t in turns])
+    thresholds = [classifier.manifest.signals.threshold(n) if classifier.manifest.signals else 0.5 for n in names]
+    return score_signals(probs, gold, names, thresholds)
+
+
+def render_signals(rows: list[SignalScores], source: Path) -> str:
+    lines = ["", f"{source}: conversation signals per turn ({rows[0].n if rows else 0} turns, read in context)"]
+    lines += [f"  {'signal':<14} {'threshold':>9} {'precision':>9} {'recall':>7} {'f1':>6} {'AUROC':>6} {'ECE':>6} {'n+':>4}"]
+    for r in rows:
+        scores = f"{r.precision:>9.2f} {r.recall:>7.2f} {r.f1:>6.2f} {r.auroc:>6.3f} {r.ece:>6.3f}"
+        lines.append(f"  {r.name:<14} {r.threshold:>9.2f} {scores} {r.support:>4}")
+    return "\n".join(lines)
 
 
 def render(report: EvalReport, source: Path) -> str:

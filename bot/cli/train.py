@@ -1,4 +1,5 @@
-"""`supportbot train`: fine-tune the intent classifier on an intents YAML file or a CSV export."""
+"""`supportbot train`: fine-tune the intent classifier on an intents YAML file or a CSV export, and
+the conversation-signals head on the signals file, in one model."""
 
 from __future__ import annotations
 
@@ -8,13 +9,15 @@ from pathlib import Path
 from bot.config import Settings
 
 NAME = "train"
-HELP = "fine-tune the intent classifier (default: the bundled intents)"
+HELP = "fine-tune the intent classifier and signals head (default: the bundled intents and signals)"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--data", type=Path, help="intents YAML or CSV export (default: SUPPORTBOT_INTENTS_FILE)")
     parser.add_argument("--text-column", default="text", help="CSV column holding the message (default: text)")
     parser.add_argument("--label-column", default="label", help="CSV column holding the intent (default: label)")
+    parser.add_argument("--signals", type=Path, help="signal YAML file or directory (default: SUPPORTBOT_SIGNALS_DATA)")
+    parser.add_argument("--no-signals", action="store_true", help="intents only: no signals head")
     parser.add_argument("--val-data", type=Path, help="validation file; default: a stratified 15%% hold-out")
     parser.add_argument("--out", type=Path, help="model directory to write (default: SUPPORTBOT_MODEL_DIR)")
     parser.add_argument("--base-model", help="encoder package or directory (default: SUPPORTBOT_BASE_MODEL)")
@@ -26,11 +29,14 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 def run(args: argparse.Namespace, settings: Settings) -> int:
     # Imported here: training code stays out of every other command's process.
     from models.dataset import load_data
+    from models.signal_data import load_signal_data
     from models.training import TrainConfig, train_model
 
     data_path = args.data or settings.intents_file
     data = load_data(data_path, args.text_column, args.label_column)
     val = load_data(args.val_data, args.text_column, args.label_column) if args.val_data else None
+    signals_path = None if args.no_signals else (args.signals or settings.signals_data)
+    signals = load_signal_data(signals_path) if signals_path else None
     config = TrainConfig(
         base_model=args.base_model or settings.base_model,
         epochs=args.epochs,
@@ -46,7 +52,11 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if min(counts.values()) < 10:
         rare = ", ".join(f"{label} ({n})" for label, n in sorted(counts.items(), key=lambda kv: kv[1])[:5])
         print(f"warning: few examples for {rare}; expect weak accuracy on those intents")
-    result = train_model(data, out, config, val_data=val, progress=not args.quiet)
+    if signals is not None:
+        positives = ", ".join(f"{name} {n}" for name, n in signals.positives().items())
+        size = f"{len(signals.turns)} turns in {len(signals.conversations)} conversations"
+        print(f"signals from {signals_path}: {size} ({positives})")
+    result = train_model(data, out, config, val_data=val, progress=not args.quiet, signal_data=signals)
     val_report = result.validation
     print(f"\nsaved model to {out} in {result.seconds:.0f} s ({result.history.epochs} epochs)")
     print(
@@ -58,5 +68,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
             f"out-of-scope: recall {val_report.oos_recall:.1%}, precision {val_report.oos_precision:.1%}, "
             f"AUROC {val_report.oos_auroc:.3f} (scorer {result.manifest.ood.scorer})"
         )
-    print(f"model card: {out / 'MODEL_CARD.md'}; charts: training_curve.png, confusion_matrix_validation.png")
+    if result.signals is not None:
+        for row in result.signals.validation:
+            print(
+                f"signal {row.name}: precision {row.precision:.1%}, recall {row.recall:.1%} at threshold {row.threshold:.2f} "
+                f"(AUROC {row.auroc:.3f}, calibration error {row.ece:.3f}; {row.support} of {row.n} validation turns)"
+            )
+    print(
+        f"model card: {out / 'MODEL_CARD.md'}; charts: training_curve.png, confusion_matrix_validation.png"
+        + (", signals_thresholds_validation.png" if result.signals is not None else "")
+    )
     return 0

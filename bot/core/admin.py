@@ -194,7 +194,7 @@ async def _status(bot: SupportBot, admin: Person, args: list[str]) -> str:
     open_tickets = await bot.db(bot.store.open_tickets)
     pending = await bot.db(bot.store.pending_drafts)
     switches = ", ".join(f"{n} {'on' if t.enabled(bot.policy) else 'off'}" for n, t in TRIGGERS.items())
-    thresholds = ", ".join(f"{n} {bot.tiers.threshold(n):g}" for n in THRESHOLDS)
+    thresholds = ", ".join(f"{n} {_value(bot, n)}" for n in THRESHOLDS)
     return "\n".join(
         [
             f"up {uptime}",
@@ -243,15 +243,26 @@ async def _threshold(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """threshold [NAME [VALUE]] — show the thresholds, or set one (stored, survives restarts)."""
     _arguments(args, 2, "/threshold [NAME [VALUE]]")
     if not args:
-        return "\n".join(f"{n} = {bot.tiers.threshold(n):g} ({t.low:g}…{t.high:g}): {t.meaning}" for n, t in THRESHOLDS.items())
+        return "\n".join(f"{n} = {_value(bot, n)} ({t.low:g}…{t.high:g}): {t.meaning}" for n, t in THRESHOLDS.items())
     name = _known("threshold", args[0], list(THRESHOLDS), args[0].lower())
     spec = THRESHOLDS[name]
     if len(args) == 1:
-        return f"{name} = {bot.tiers.threshold(name):g}: {spec.meaning}"
+        return f"{name} = {_value(bot, name)}: {spec.meaning}"
     value = _threshold_value(name, spec, args[1])
-    before = bot.tiers.threshold(name)
+    before = _value(bot, name)
     await _store_setting(bot, f"threshold.{name}", str(value), admin)
-    return f"{name}: {before:g} → {bot.tiers.threshold(name):g}"
+    return f"{name}: {before} → {_value(bot, name)}"
+
+
+def _value(bot: SupportBot, name: str) -> str:
+    """A threshold as admins read it; a signal's left to the model shows the model's value."""
+    value = bot.tiers.threshold(name)
+    if value is not None:
+        return f"{value:g}"
+    signals = bot.services.classifier.manifest.signals
+    if signals is not None and name in signals.names:
+        return f"{signals.threshold(name):g} (the model's)"
+    return "unset (the model has no such signal)"
 
 
 def _threshold_value(name: str, spec: Threshold, given: str) -> float:

@@ -42,6 +42,8 @@ NOT_QUITE_TEXT = (
 )
 WITH_TEAM_TEXT = "A teammate has your conversation now; just write here and they'll see it."
 ENDED_TEXT = "This conversation has ended; write a new message any time to start again."
+
+
 @dataclass(frozen=True)
 class CustomerPress:
     press: ButtonPress

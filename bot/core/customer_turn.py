@@ -12,6 +12,7 @@ was being classified (an agent took it, another process answered), the turn is d
 from __future__ import annotations
 
 import asyncio
+import json
 import logging
 import time
 from collections.abc import Callable
@@ -21,6 +22,7 @@ from typing import TYPE_CHECKING
 from sqlmodel import col, select
 
 from bot.core import escalate as escalation
+from bot.core import signals
 from bot.core.entities import extract
 from bot.core.events import AgentNotice, Button, CustomerMessage, DraftCard
 from bot.core.outbox import Outgoing
@@ -102,10 +104,9 @@ async def _handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
         )
         record = replace(record, notes=(note,))
         text = text[: bot.max_message_chars]
-    conversation_id = _id(record.conversation)
-    prediction, history = await asyncio.gather(  # the history query runs while the model does
-        bot.services.classifier.aclassify(text), bot.db(bot.store.history, conversation_id, record.message_id)
-    )
+    history = await bot.db(bot.store.history, _id(record.conversation), record.message_id)
+    context = signals.context_of(history)  # the signals head reads the turn in its conversation
+    prediction = await bot.services.classifier.aclassify(text, context)
     turn = Turn(
         text=text,
         prediction=prediction,
@@ -113,6 +114,7 @@ async def _handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
         customer=CustomerInfo(record.customer.tier, record.customer.account_value),
         history=history,
         entities=tuple(extract(text)),
+        context=context,
     )
     return await decide(bot, record, turn)
 
@@ -157,6 +159,7 @@ def decision(
         outcome=outcome.value,
         article_id=article_id,
         triggers=",".join(h.trigger for h in hits),
+        signals=json.dumps({s.name: s.probability for s in p.signals}) if p.signals else None,
         latency_ms=round((time.perf_counter() - record.started) * 1000, 2),
     )
 
@@ -241,6 +244,7 @@ async def escalate(
     bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[TriggerHit], ai_context: bool = True
 ) -> list[Outgoing]:
     p = turn.prediction
+    hits = [await _with_evidence(bot, turn, hit) for hit in hits]
     unsure_again = bool(
         turn.history and turn.history[-1].outcome == Outcome.CLARIFIED and "low_confidence" in {h.trigger for h in hits}
     )
@@ -262,6 +266,14 @@ async def escalate(
     )
     await escalation.record_gap(bot, handoff)
     return outgoing
+
+
+async def _with_evidence(bot: SupportBot, turn: Turn, hit: TriggerHit) -> TriggerHit:
+    """A signal's hit carries the customer's sentence that made it fire, for the agent's card."""
+    if hit.signal is None or hit.evidence is not None:
+        return hit
+    sentence = await asyncio.to_thread(signals.evidence, bot.services.classifier, turn.text, turn.context, hit.signal)
+    return replace(hit, evidence=sentence)
 
 
 async def clarify(bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[TriggerHit]) -> list[Outgoing]:

@@ -236,4 +236,3 @@ class CommandResponse:
 
 
 OutboundEvent = CustomerReply | RatingRequest | AgentCard | DraftCard | AgentNotice | RetireButtons | CommandResponse
-

@@ -14,8 +14,8 @@ from dataclasses import dataclass
 from bot.core.outcomes import ANSWERING, Outcome
 from bot.core.policy import Frustration, IntentRoles
 from bot.core.turn import PastTurn, Turn, typed
+from models.context import overlap, words
 
-_WORD = re.compile(r"[a-z0-9']+")
 _FAILURE = re.compile(
     r"\b(didn.?t|did\s+not|doesn.?t|does\s+not)\s+(help|work)|\bnot\s+working\b|\bstill\s+(not|no|nothing|can.?t|doesn.?t|don.?t|isn.?t|aren.?t|won.?t|the\s+same)"
     r"|\bsame\s+(error|problem|thing)\b|\bnope\b|\btried\s+that\b",
@@ -32,18 +32,6 @@ class Cue:
 
     def describe(self) -> str:
         return f"{self.name} ({self.evidence})"
-
-
-def _words(text: str) -> set[str]:
-    return set(_WORD.findall(text.lower()))
-
-
-def overlap(a: str, b: str) -> float:
-    """Share of the shorter message's words found in the other."""
-    wa, wb = _words(a), _words(b)
-    if not wa or not wb:
-        return 0.0
-    return len(wa & wb) / min(len(wa), len(wb))
 
 
 _CAPS_RUN = re.compile(r"\b[A-Z]{2,}(?:[\s,.!?']+[A-Z]{2,}){3,}\b")  # four or more capitalised words in a row
@@ -104,7 +92,7 @@ def cues(turn: Turn, config: Frustration, roles: IntentRoles) -> list[Cue]:
     earlier = [p.text for p in typed(turn.history) if p.intent not in roles.small_talk]
     if earlier and turn.intent not in roles.small_talk:
         best = max(overlap(text, t) for t in earlier)
-        if best >= config.repeat_similarity and len(_words(text)) >= 3:
+        if best >= config.repeat_similarity and len(words(text)) >= 3:
             found.append(Cue("repeated", 1, f"{best:.0%} the same as an earlier message"))
     if not any(c.name == "exasperation" for c in found):
         for pattern in config.weak:

@@ -30,6 +30,12 @@ ATTEMPTS = {
 }
 
 
+def _why(hit: TriggerHit) -> Rich:
+    """One trigger: its values (a signal with its probability), and the customer's sentence behind it."""
+    line = join([f"• {hit.trigger}: ", name(hit.reason)])
+    return join([line, " — in", said(hit.evidence)]) if hit.evidence else line
+
+
 @dataclass(frozen=True)
 class Attempt:
     what: str
@@ -122,7 +128,7 @@ class HandoffPacket:
             CardField("Sentiment", Rich((Span(" → ".join(f"{s:+.2f}" for s in self.sentiment_trend)),))),
         )
         sections: list[tuple[str, Rich]] = [
-            ("Why escalated", join([join([f"• {t.trigger}: ", name(t.reason)]) for t in self.triggers], "\n")),
+            ("Why escalated", join([_why(t) for t in self.triggers], "\n")),
             ("Summary", join([join(["• ", said(s)]) for s in self.summary], "\n") or join(["(no customer text)"])),
         ]
         if self.entities:

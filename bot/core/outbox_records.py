@@ -43,9 +43,7 @@ class OutboxRecords:
                     session.execute(update(Ticket).where(col(Ticket.id) == item.event.ticket_id).values(agent_thread_id=ref))
             for inbound_id in {item.inbound_id for item, _ in confirmed if item.inbound_id is not None}:
                 pending = select(OutboxItem.id).where(OutboxItem.inbound_id == inbound_id, OutboxItem.status == "pending")
-                session.execute(
-                    update(Message).where(col(Message.id) == inbound_id, ~pending.exists()).values(state="done")
-                )
+                session.execute(update(Message).where(col(Message.id) == inbound_id, ~pending.exists()).values(state="done"))
             session.commit()
 
     def mark_failed(self, outbox_id: int) -> None:

@@ -68,6 +68,32 @@ class Frustration(Switch):
     _check = field_validator("exasperation", "weak")(_compile)
 
 
+class SignalSetting(_Section):
+    enabled: bool = True
+    threshold: float | None = Field(default=None, ge=0, le=1)  # None: the model's, chosen on its validation split
+
+
+SIGNALS = ("frustrated", "wants_human", "risk", "closing")
+
+
+class Signals(Switch):
+    """The model's conversation signals (its signals head). Off, or with a model trained without
+    signals, the rule lists (phrases, exasperation and weak cues, keywords) decide alone."""
+
+    rule_floor: float = Field(default=0.1, ge=0, le=1)  # a phrase or keyword rule counts only at this probability or more
+    frustrated: SignalSetting = SignalSetting()
+    wants_human: SignalSetting = SignalSetting()
+    risk: SignalSetting = SignalSetting()
+    closing: SignalSetting = SignalSetting()
+
+    def setting(self, name: str) -> SignalSetting:
+        if name not in SIGNALS:
+            raise KeyError(name)
+        setting = getattr(self, name)
+        assert isinstance(setting, SignalSetting)
+        return setting
+
+
 class AmountOver(_Section):
     name: str
     kind: Literal["amount_over"]
@@ -86,6 +112,7 @@ class Keywords(_Section):
     name: str
     kind: Literal["keywords"]
     keywords: list[str]
+    signal: Literal["frustrated", "wants_human", "risk", "closing"] | None = None  # counts only where the model sees it
 
     _check = field_validator("keywords")(_compile)
 
@@ -136,9 +163,11 @@ class Priority(_Section):
 
 
 class Policy(_Section):
+    signals: Signals = Signals()
     human_request: HumanRequest = HumanRequest()
     low_confidence: LowConfidence = LowConfidence()
     frustration: Frustration = Frustration()
+    risk: Switch = Switch()
     business_rules: BusinessRules = BusinessRules()
     no_answer: Switch = Switch()
     action_failed: Switch = Switch()
@@ -159,6 +188,13 @@ class Policy(_Section):
         unknown = sorted(named - known)
         if unknown:
             raise PolicyError(f"policy names unknown intents: {', '.join(unknown)}; valid: {', '.join(sorted(known))}")
+
+    def check_signals(self, model_signals: list[str]) -> list[str]:
+        """Signals the policy relies on that the model lacks: returned for a warning at start (the rules
+        then decide alone for them), never a silent no-op."""
+        if not self.signals.enabled:
+            return []
+        return [name for name in SIGNALS if self.signals.setting(name).enabled and name not in model_signals]
 
 
 def load_policy(path: Path | None = None) -> Policy:

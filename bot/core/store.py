@@ -8,6 +8,7 @@ event loop never waits on the database. Objects come back detached (no lazy load
 from __future__ import annotations
 
 import datetime as dt
+import json
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -266,6 +267,7 @@ class ConversationStore(OutboxRecords, SettingsRecords):
                 d.outcome if d else "",
                 d.article_id if d else None,
                 clicked=m.direction == CLICK,
+                signals=json.loads(d.signals) if d and d.signals else {},
             )
             for m, d in rows
         )

@@ -7,7 +7,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from bot.core.policy import TIERS, Policy
+from bot.core.policy import SIGNALS, TIERS, Policy
 from bot.core.triggers import TRIGGERS
 
 
@@ -30,6 +30,13 @@ THRESHOLDS: dict[str, Threshold] = {
     "frustration": Threshold("frustration", "score_to_fire", 1, 10, "frustration cue score that escalates"),
     "failed_answers": Threshold("frustration", "failed_answers", 1, 10, "failed answers that escalate on their own"),
     "approval": Threshold("approval", "min_rate", 0.01, 1.0, "share of drafts approved unmodified to suggest promotion"),
+    **{
+        name: Threshold(
+            f"signals.{name}", "threshold", 0.0, 1.0, f"probability of the {name} signal that counts (unset: the model's)"
+        )
+        for name in SIGNALS
+    },
+    "rule_floor": Threshold("signals", "rule_floor", 0.0, 1.0, "signal probability a phrase or keyword rule needs to count"),
 }
 
 
@@ -58,15 +65,22 @@ class TierTable:
     def all(self) -> dict[str, str]:
         return dict(sorted(self._tiers.items()))
 
+    def _section(self, spec: Threshold) -> Any:
+        section: Any = self.policy
+        for part in spec.section.split("."):
+            section = getattr(section, part)
+        return section
+
     def set_threshold(self, name: str, value: float) -> None:
         spec = THRESHOLDS[name]
-        section = getattr(self.policy, spec.section)
+        section = self._section(spec)
         current: Any = getattr(section, spec.field)
         setattr(section, spec.field, int(value) if isinstance(current, int) and not isinstance(current, bool) else value)
 
-    def threshold(self, name: str) -> float:
-        spec = THRESHOLDS[name]
-        return float(getattr(getattr(self.policy, spec.section), spec.field))
+    def threshold(self, name: str) -> float | None:
+        """The value, or None for a signal threshold left to the model."""
+        value = getattr(self._section(THRESHOLDS[name]), THRESHOLDS[name].field)
+        return None if value is None else float(value)
 
     def set_trigger(self, name: str, enabled: bool) -> None:
         getattr(self.policy, TRIGGERS[name].name).enabled = enabled

@@ -12,10 +12,11 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Literal
 
-from bot.core import frustration
+from bot.core import frustration, signals
 from bot.core.policy import AmountOver, CustomerTier, Keywords, Policy, Rule, Switch
 from bot.core.turn import Turn
 from knowledge.types import ActionResult, NoAnswer
+from models.classifier import SignalScore
 
 Stage = Literal["message", "resolution"]
 
@@ -24,6 +25,8 @@ Stage = Literal["message", "resolution"]
 class TriggerHit:
     trigger: str
     reason: str  # with the values, e.g. "confidence 0.31 < 0.45"
+    signal: str | None = None  # the model's signal that fired, when one did
+    evidence: str | None = None  # the customer's sentence that carried the signal (set when escalating)
 
     def describe(self) -> str:
         return f"{self.trigger}: {self.reason}"
@@ -68,11 +71,16 @@ def fired(turn: Turn, policy: Policy, stage: Stage) -> list[TriggerHit]:
 
 @trigger("human_request", "message")
 def _human_request(turn: Turn, policy: Policy) -> TriggerHit | None:
-    """The customer asks for a person (the intent, or a phrase inside any message)."""
+    """The customer asks for a person: the intent, the wants_human signal (explicit or implied), or a phrase."""
     config = policy.human_request
     p = turn.prediction
     if not p.out_of_scope and p.intent in config.intents and p.confidence >= config.min_confidence:
         return TriggerHit("human_request", f"intent {p.intent} at {p.confidence:.2f}")
+    found = signals.reading(turn, policy, "wants_human")
+    if found is not None and found.fired:
+        return TriggerHit("human_request", found.describe(), signal=found.name)
+    if not signals.rule_counts(turn, policy, "wants_human"):
+        return None
     for pattern in config.phrases:
         match = re.search(pattern, turn.text, re.IGNORECASE)
         if match:
@@ -85,9 +93,13 @@ def is_unsure(turn: Turn, policy: Policy) -> bool:
 
 
 def is_closing(turn: Turn, policy: Policy) -> bool:
-    """An unsure message that thanks or signs off: not a question to clarify (a question never is)."""
+    """A message that thanks or signs off (a question never is): the closing signal, or without it an
+    unsure message with a closing phrase."""
     if turn.text.rstrip().endswith("?"):
         return False
+    found = signals.reading(turn, policy, "closing")
+    if found is not None:
+        return found.fired
     return is_unsure(turn, policy) and any(re.search(p, turn.text, re.IGNORECASE) for p in policy.low_confidence.closing_phrases)
 
 
@@ -107,8 +119,12 @@ def _low_confidence(turn: Turn, policy: Policy) -> TriggerHit | None:
 
 @trigger("frustration", "message")
 def _frustration(turn: Turn, policy: Policy) -> TriggerHit | None:
-    """The customer is frustrated: sentiment plus conversation cues (repeats, shouting, failed answers)."""
+    """The customer is frustrated: the frustrated signal read in context, answers that did not help,
+    exasperated wording the model also sees; without the signal, a score of rule cues."""
     config = policy.frustration
+    found = signals.reading(turn, policy, "frustrated")
+    if found is not None:
+        return _frustration_signal(turn, policy, found)
     cues = frustration.cues(turn, config, policy.roles)
     total = frustration.score(cues)
     if total >= config.score_to_fire:
@@ -116,7 +132,31 @@ def _frustration(turn: Turn, policy: Policy) -> TriggerHit | None:
     return None
 
 
-def _rule_hit(rule: Rule, turn: Turn) -> str | None:
+def _frustration_signal(turn: Turn, policy: Policy, found: SignalScore) -> TriggerHit | None:
+    config = policy.frustration
+    if found.fired:
+        return TriggerHit("frustration", found.describe(), signal=found.name)
+    failures = frustration.failed_answers(turn.history, turn.text, turn.intent, policy.roles)
+    if failures >= config.failed_answers:
+        return TriggerHit("frustration", f"{failures} answers did not help ({found.describe()})")
+    if signals.rule_counts(turn, policy, "frustrated"):
+        for pattern in config.exasperation:
+            match = re.search(pattern, turn.text, re.IGNORECASE)
+            if match:
+                return TriggerHit("frustration", f'mentions "{match.group(0)}" ({found.describe()})')
+    return None
+
+
+@trigger("risk", "message")
+def _risk(turn: Turn, policy: Policy) -> TriggerHit | None:
+    """A legal or chargeback threat, a security incident or a data-protection request (the risk signal)."""
+    found = signals.reading(turn, policy, "risk")
+    if found is not None and found.fired:
+        return TriggerHit("risk", found.describe(), signal=found.name)
+    return None
+
+
+def _rule_hit(rule: Rule, turn: Turn, policy: Policy) -> str | None:
     if isinstance(rule, AmountOver):
         if rule.intents and turn.intent not in rule.intents:
             return None
@@ -126,6 +166,8 @@ def _rule_hit(rule: Rule, turn: Turn) -> str | None:
         intent_ok = not rule.intents or (turn.intent in rule.intents and not turn.prediction.out_of_scope)
         return f"{turn.customer.tier} customer, {turn.intent}" if turn.customer.tier in rule.tiers and intent_ok else None
     if isinstance(rule, Keywords):
+        if rule.signal is not None and not signals.rule_counts(turn, policy, rule.signal):
+            return None  # the word is there, but the model does not read the message as about it
         for pattern in rule.keywords:
             match = re.search(pattern, turn.text, re.IGNORECASE)
             if match:
@@ -138,7 +180,7 @@ def _business_rules(turn: Turn, policy: Policy) -> TriggerHit | None:
     """A configured business rule matches (billing amount, customer tier, keywords)."""
     reasons = []
     for rule in policy.business_rules.rules:
-        reason = _rule_hit(rule, turn)
+        reason = _rule_hit(rule, turn, policy)
         if reason:
             reasons.append(f"{rule.name}: {reason}")
     return TriggerHit("business_rules", "; ".join(reasons)) if reasons else None

@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 from bot.core.entities import Entity
 from knowledge.types import Resolution
 from models.classifier import Prediction
+from models.context import TurnContext
 
 
 @dataclass(frozen=True)
@@ -19,6 +20,7 @@ class PastTurn:
     outcome: str
     article_id: str | None = None
     clicked: bool = False  # a button press stored as a turn: its text is a label, not the customer's words
+    signals: dict[str, float] = field(default_factory=dict)  # the model's signal probabilities on this turn
 
 
 def typed(turns: tuple[PastTurn, ...] | list[PastTurn]) -> list[PastTurn]:
@@ -41,6 +43,12 @@ class Turn:
     history: tuple[PastTurn, ...]  # oldest first, this message excluded
     entities: tuple[Entity, ...]
     resolution: Resolution | None = None  # set for the triggers that judge the resolver's answer
+    context: TurnContext = field(default_factory=TurnContext)  # what the signals head read besides the text
+
+    def signal(self, name: str) -> float | None:
+        """The model's probability for a conversation signal; None when the model has no such signal."""
+        score = self.prediction.signal(name)
+        return score.probability if score is not None else None
 
     @property
     def intent(self) -> str:

@@ -85,6 +85,7 @@ class Decision(SQLModel, table=True):
     outcome: str = Field(max_length=32)  # see bot.core.decisions.Outcome
     article_id: str | None = Field(default=None, max_length=100)
     triggers: str = ""  # comma-separated escalation triggers that fired
+    signals: str | None = None  # JSON {signal: probability} from the model's signals head, when it has one
     latency_ms: float = 0.0
     created_at: dt.datetime = Field(default_factory=utcnow)
 

@@ -50,5 +50,33 @@ def render_card(card: dict[str, Any]) -> str:
     if card.get("most_confused"):
         lines += ["", "## Most confused (validation)", ""]
         lines += [f"- {gold} → {pred}: {n}" for gold, pred, n in card["most_confused"]]
-    lines += ["", "Charts: `training_curve.png`, `confusion_matrix_validation.png`.", ""]
+    charts = "`training_curve.png`, `confusion_matrix_validation.png`"
+    if card.get("signals"):
+        lines += _signal_lines(card["signals"])
+        charts += ", `signals_thresholds_validation.png`"
+    lines += ["", f"Charts: {charts}.", ""]
     return "\n".join(lines)
+
+
+def _signal_lines(signals: dict[str, Any]) -> list[str]:
+    train, val = signals["train"], signals["validation"]
+    lines = [
+        "",
+        "## Conversation signals",
+        "",
+        f"- Data: `{signals['source']}` (sha256 `{signals['sha256'][:16]}…`), {train['turns']} training turns in "
+        f"{train['conversations']} conversations, {val['turns']} validation turns in {val['conversations']} "
+        "conversations (split whole)",
+        f"- Head: on the same pooled encoder vector as the intents, with context features; loss weight "
+        f"{signals['loss_weight']}; {signals['calibration']['method']}, thresholds by best F1 on validation",
+        "",
+        "| signal | threshold | precision | recall | F1 | AUROC | ECE before → after | positives |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    before = signals["calibration"]["ece_before"]
+    lines += [
+        f"| {m['name']} | {m['threshold']:.2f} | {_pct(m['precision'])} | {_pct(m['recall'])} | {_pct(m['f1'])} | "
+        f"{m['auroc']:.3f} | {_pct(before[m['name']])} → {_pct(m['ece'])} | {m['support']}/{m['n']} |"
+        for m in signals["metrics"]
+    ]
+    return lines

@@ -26,6 +26,7 @@ class TrainConfig:
     seed: int = 13
     threads: int | None = None  # torch intra-op threads; None leaves torch's default
     ood_criterion: str = "balanced"  # see models.ood.CRITERIA
+    signal_weight: float = 1.0  # the signals loss against the intent loss, when training with signals
 
     def epochs_for(self, steps_per_epoch: int) -> int:
         if self.epochs is not None:

@@ -1,9 +1,13 @@
-"""The fine-tuning loop: AdamW, linear warm-up and decay, whole model trained, progress with ETA."""
+"""The fine-tuning loop: AdamW, linear warm-up and decay, whole model trained, progress with ETA.
+
+With conversation signals, every step also takes a batch of signal turns: the encoder learns both
+tasks at once (its pooled vector must serve the intent head and the signals head).
+"""
 
 from __future__ import annotations
 
 import random
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
 
 import torch
@@ -14,6 +18,33 @@ from models.forward import tokenize
 from models.network import IntentNetwork
 from models.training.batches import length_bucketed_batches
 from models.training.config import TrainConfig
+
+
+@dataclass
+class SignalTraining:
+    """Signal turns ready for the loop: texts, context features and multi-hot labels."""
+
+    texts: list[str]
+    context: torch.Tensor  # (turns, features)
+    labels: torch.Tensor  # (turns, signals), 0/1 floats
+    pos_weight: torch.Tensor  # (signals,): rare signals weigh more
+    previous: slice  # the context columns holding the previous turn's signals (gold here, probabilities at serving)
+    weight: float = 1.0  # the signal loss's share against the intent loss
+
+    def batches(self, batch_size: int, rng: random.Random) -> Iterator[list[int]]:
+        lengths = [len(t) for t in self.texts]
+        while True:
+            yield from length_bucketed_batches(lengths, batch_size, rng)
+
+    def context_for(self, batch: list[int], generator: torch.Generator) -> torch.Tensor:
+        """The batch's context, with the previous turn's gold labels blurred into probability-like values:
+        at serving they are the model's own (imperfect) probabilities, never clean zeros and ones."""
+        context = self.context[batch].clone()
+        gold = context[:, self.previous]
+        high = 0.55 + 0.45 * torch.rand(gold.shape, generator=generator)
+        low = 0.3 * torch.rand(gold.shape, generator=generator) ** 2
+        context[:, self.previous] = gold * high + (1 - gold) * low
+        return context
 
 
 @dataclass
@@ -31,12 +62,29 @@ def _optimizer(network: IntentNetwork, config: TrainConfig) -> torch.optim.Optim
     no_decay: list[torch.nn.Parameter] = []
     for _name, param in network.encoder.named_parameters():
         (no_decay if param.ndim < 2 else decay).append(param)
+    heads = list(network.head.parameters())
+    if network.signal_head is not None:
+        heads += list(network.signal_head.parameters())
     groups = [
         {"params": decay, "lr": config.learning_rate, "weight_decay": config.weight_decay},
         {"params": no_decay, "lr": config.learning_rate, "weight_decay": 0.0},
-        {"params": list(network.head.parameters()), "lr": config.head_learning_rate, "weight_decay": 0.0},
+        {"params": heads, "lr": config.head_learning_rate, "weight_decay": 0.0},
     ]
     return torch.optim.AdamW(groups)
+
+
+def _signal_loss(
+    network: IntentNetwork,
+    tokenizer: PreTrainedTokenizerBase,
+    signals: SignalTraining,
+    batch: list[int],
+    config: TrainConfig,
+    generator: torch.Generator,
+) -> torch.Tensor:
+    output = network(**tokenize(tokenizer, [signals.texts[i] for i in batch], config.max_length))
+    assert output.signal_features is not None
+    logits = network.signal_logits(output.signal_features, signals.context_for(batch, generator))
+    return torch.nn.functional.binary_cross_entropy_with_logits(logits, signals.labels[batch], pos_weight=signals.pos_weight)
 
 
 def fit(
@@ -47,9 +95,12 @@ def fit(
     config: TrainConfig,
     validate: Callable[[], float] | None = None,
     progress: bool = True,
+    signals: SignalTraining | None = None,
 ) -> History:
     """Train in place; `validate` (called after each epoch) returns validation accuracy for the curve."""
     rng = random.Random(config.seed)
+    signal_batches = signals.batches(config.batch_size, random.Random(config.seed + 1)) if signals else None
+    generator = torch.Generator().manual_seed(config.seed)
     lengths = [len(t) for t in texts]
     steps_per_epoch = -(-len(texts) // config.batch_size)
     epochs = config.epochs_for(steps_per_epoch)
@@ -74,6 +125,8 @@ def fit(
             inputs = tokenize(tokenizer, [texts[i] for i in batch], config.max_length)
             output = network(**inputs)
             loss = torch.nn.functional.cross_entropy(output.logits, labels[batch])
+            if signals is not None and signal_batches is not None:
+                loss = loss + signals.weight * _signal_loss(network, tokenizer, signals, next(signal_batches), config, generator)
             loss.backward()
             torch.nn.utils.clip_grad_norm_(network.parameters(), 1.0)
             optimizer.step()

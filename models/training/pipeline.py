@@ -1,12 +1,15 @@
 """From labelled data to a trained-model directory: split, fine-tune, calibrate, choose the
-out-of-scope score and threshold on validation data, measure, write the directory and its card."""
+out-of-scope score and threshold on validation data, measure, write the directory and its card.
+
+Given conversation-signal data too, the same fine-tuning trains the signals head, and each signal's
+calibration and threshold are chosen on validation conversations split off whole."""
 
 from __future__ import annotations
 
 import platform
 import random
 import time
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, replace
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -26,9 +29,12 @@ from models.evaluation import EvalReport, evaluate
 from models.forward import encode
 from models.labels import OUT_OF_SCOPE
 from models.network import IntentNetwork
+from models.signal_data import SignalData
+from models.signal_scoring import as_rows
 from models.training.card import render_card
 from models.training.config import TrainConfig
 from models.training.loop import History, fit
+from models.training.signals import SignalFit, fit_signals, threshold_chart, training_set
 from models.training.splits import stratified_split
 
 
@@ -41,6 +47,7 @@ class TrainResult:
     history: History
     seconds: float
     classifier: IntentClassifier
+    signals: SignalFit | None = None
 
 
 def seed_everything(seed: int) -> None:
@@ -55,6 +62,7 @@ def train_model(
     config: TrainConfig | None = None,
     val_data: LabelledData | None = None,
     progress: bool = True,
+    signal_data: SignalData | None = None,
 ) -> TrainResult:
     config = config or TrainConfig()
     started = time.perf_counter()
@@ -77,7 +85,9 @@ def train_model(
 
     base_path = resolve_base_model(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(str(base_path), local_files_only=True)
-    network = IntentNetwork.from_encoder_dir(str(base_path), n_classes=len(labels), dropout=config.dropout)
+    signal_train, signal_val = signal_data.split(config.val_fraction, config.seed) if signal_data else (None, None)
+    shape = (training_set(signal_data, 1.0).context.shape[1], len(signal_data.names)) if signal_data else None
+    network = IntentNetwork.from_encoder_dir(str(base_path), n_classes=len(labels), dropout=config.dropout, signals=shape)
     val_texts = [e.text for e in val_rows]
     val_gold = [e.label for e in val_rows]
 
@@ -95,9 +105,13 @@ def train_model(
         config,
         validate=val_accuracy,
         progress=progress,
+        signals=training_set(signal_train, config.signal_weight) if signal_train else None,
     )
 
     manifest, candidates, ece_before, bank = _calibrate_and_choose(network, tokenizer, train_rows, val_rows, labels, config, data)
+    signal_fit = fit_signals(network, tokenizer, signal_val, config.max_length) if signal_val else None
+    if signal_fit is not None:
+        manifest = replace(manifest, signals=signal_fit.config)
     classifier = IntentClassifier(LoadedModel(manifest, network, tokenizer, bank))
     predictions = classifier.classify_many(val_texts)
     report = evaluate(predictions, val_gold, [label for label in labels if label != OUT_OF_SCOPE])
@@ -133,8 +147,30 @@ def train_model(
         "validation": report.summary(),
         "most_confused": report.most_confused,
     }
+    if signal_data is not None and signal_train is not None and signal_val is not None and signal_fit is not None:
+        threshold_chart(
+            signal_fit.probabilities,
+            signal_fit.gold,
+            signal_fit.config.names,
+            signal_fit.config.thresholds,
+            out / "signals_thresholds_validation.png",
+        )
+        card["signals"] = {
+            "source": str(signal_data.source),
+            "sha256": signal_data.content_hash(),
+            "names": list(signal_data.names),
+            "train": _sizes(signal_train),
+            "validation": _sizes(signal_val),
+            "loss_weight": config.signal_weight,
+            "calibration": {"method": "Platt scaling per signal", "ece_before": signal_fit.ece_before},
+            "metrics": as_rows(signal_fit.validation),
+        }
     save_model(out, manifest, network, tokenizer, bank, card, render_card(card))
-    return TrainResult(out, manifest, report, candidates, history, seconds, classifier)
+    return TrainResult(out, manifest, report, candidates, history, seconds, classifier, signal_fit)
+
+
+def _sizes(data: SignalData) -> dict[str, object]:
+    return {"conversations": len(data.conversations), "turns": len(data.turns), "positives": data.positives()}
 
 
 def _calibrate_and_choose(

@@ -183,7 +183,10 @@ class Harness:
         self.private.clear()
         return seen
 
+    def cards(self) -> list[AgentCard]:
+        return [item for item in self.agents_see() if isinstance(item, AgentCard)]
+
     def only_card(self) -> AgentCard:
-        cards = [item for item in self.agents_see() if isinstance(item, AgentCard)]
+        cards = self.cards()
         assert len(cards) == 1, f"expected one ticket card, got {len(cards)}"
         return cards[0]
