@@ -16,6 +16,7 @@ def isolated_settings(monkeypatch: pytest.MonkeyPatch, tmp_path: Path) -> None:
     monkeypatch.chdir(tmp_path)
     monkeypatch.setenv("SUPPORTBOT_MODEL_DIR", str(tmp_path / "default-model"))
     monkeypatch.setenv("SUPPORTBOT_TORCH_THREADS", "1")
+    monkeypatch.setenv("SUPPORTBOT_SIGNALS_DATA", "")  # intents only, unless a test trains signals
 
 
 def write_export(path: Path) -> Path:
@@ -132,3 +133,50 @@ def test_bad_setting_names_the_variable(monkeypatch: pytest.MonkeyPatch, capsys:
     monkeypatch.setenv("SUPPORTBOT_TORCH_THREADS", "lots")
     assert main(["predict", "hi"]) == 2
     assert "SUPPORTBOT_TORCH_THREADS" in capsys.readouterr().err
+
+
+SIGNALS = """signals: [frustrated, closing]
+conversations:
+""" + "".join(
+    f"""  - id: c{i}
+    turns:
+      - {{text: "reset my password {i}", signals: [], bot: answered}}
+      - {{text: "{"still broken, useless" if i % 2 else "thanks, that fixed it"} {i}", signals: [{"frustrated" if i % 2 else "closing"}]}}
+"""
+    for i in range(40)
+)
+
+
+def test_train_predict_and_eval_with_signals(tiny_base: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = write_export(tmp_path / "export.csv")
+    signals = tmp_path / "signals.yaml"
+    signals.write_text(SIGNALS)
+    out = tmp_path / "model"
+    common = ["--text-column", "message", "--label-column", "category"]
+    train = ["train", "--data", str(export), *common, "--signals", str(signals), "--out", str(out)]
+    assert main([*train, "--base-model", str(tiny_base), "--epochs", "2", "--quiet"]) == 0
+    printed = capsys.readouterr().out
+    assert "signals from" in printed and "signal frustrated: precision" in printed
+
+    assert main(["predict", "--model", str(out), "--json", "--after", "not-quite", "still broken"]) == 0
+    result = json.loads(capsys.readouterr().out)
+    assert [s["name"] for s in result["signals"]] == ["frustrated", "closing"]
+    assert all(0 <= s["probability"] <= 1 and 0 < s["threshold"] < 1 for s in result["signals"])
+    assert main(["predict", "--model", str(out), "still broken"]) == 0
+    assert "signals: frustrated 0." in capsys.readouterr().out
+
+    evaluate = ["eval", "--model", str(out), "--data", str(export), *common, "--signals", str(signals), "--no-chart"]
+    assert main(evaluate) == 0
+    printed = capsys.readouterr().out
+    assert "conversation signals per turn (80 turns, read in context)" in printed and "frustrated" in printed
+    assert main([*evaluate, "--json"]) == 0
+    assert {row["name"] for row in json.loads(capsys.readouterr().out)["signals"]} == {"frustrated", "closing"}
+
+
+def test_bad_signal_data_exits_2_naming_the_place(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    export = write_export(tmp_path / "export.csv")
+    signals = tmp_path / "signals.yaml"
+    signals.write_text(SIGNALS.replace("signals: [closing]", "signals: [closed]", 1))
+    args = ["train", "--data", str(export), "--text-column", "message", "--label-column", "category", "--quiet"]
+    assert main([*args, "--signals", str(signals)]) == 2
+    assert "conversation c0, turn 2: unknown signal 'closed'" in capsys.readouterr().err

@@ -5,7 +5,7 @@ from pathlib import Path
 import pytest
 
 from bot.cli import main
-from bot.config import Settings
+from bot.config import BUNDLED_SIGNALS, Settings
 from bot.model_store import model_is_current
 from models.dataset import load_data
 from models.training import TrainResult
@@ -17,7 +17,7 @@ def test_the_model_is_retrained_when_missing_or_when_intents_or_base_change(tiny
     intents = tmp_path / "intents.yaml"
     intents.write_text(INTENTS)
     model_dir = tmp_path / "model"
-    settings = Settings(intents_file=intents, model_dir=model_dir, base_model="base-a")
+    settings = Settings(intents_file=intents, model_dir=model_dir, base_model="base-a", signals_data=None)
     assert not model_is_current(settings)
 
     shutil.copytree(tiny_model.directory, model_dir)
@@ -27,7 +27,8 @@ def test_the_model_is_retrained_when_missing_or_when_intents_or_base_change(tiny
     (model_dir / "model_card.json").write_text(json.dumps(card))
     assert model_is_current(settings)
 
-    assert not model_is_current(Settings(intents_file=intents, model_dir=model_dir, base_model="base-b"))
+    assert not model_is_current(Settings(intents_file=intents, model_dir=model_dir, base_model="base-b", signals_data=None))
+    assert not model_is_current(settings.model_copy(update={"signals_data": BUNDLED_SIGNALS}))  # signals wanted, none trained
     intents.write_text(INTENTS.replace('"cheers"', '"cheers mate"'))
     assert not model_is_current(settings)
 

@@ -34,7 +34,9 @@ def new_bot(database_url: str, services: Services) -> Iterator[BotFactory]:  # n
     """Build a harness on this test's database (call again for a restarted bot on the same data)."""
     made: list[Harness] = []
 
-    def build(policy: Policy | None = None, agents: frozenset[str] = frozenset(), with_services: Services | None = None) -> Harness:
+    def build(
+        policy: Policy | None = None, agents: frozenset[str] = frozenset(), with_services: Services | None = None
+    ) -> Harness:
         harness = Harness(make_bot(database_url, with_services or services, policy, agents))
         made.append(harness)
         return harness

@@ -109,19 +109,32 @@ class Harness:
 
         return self.loop.run_until_complete(run())
 
-    def message(self, text: str, who: Person = ALICE, place: Place | None = None, message_id: str | None = None,
-                profile: CustomerProfile | None = None) -> CustomerMessage:
+    def message(
+        self,
+        text: str,
+        who: Person = ALICE,
+        place: Place | None = None,
+        message_id: str | None = None,
+        profile: CustomerProfile | None = None,
+    ) -> CustomerMessage:
         return CustomerMessage(message_id or f"m{next(self._ids)}", who, place or dm(who), text, profile)
 
-    def say(self, text: str, who: Person = ALICE, profile: CustomerProfile | None = None, message_id: str | None = None,
-            place: Place | None = None) -> str:
+    def say(
+        self,
+        text: str,
+        who: Person = ALICE,
+        profile: CustomerProfile | None = None,
+        message_id: str | None = None,
+        place: Place | None = None,
+    ) -> str:
         """The customer writes; returns the platform message id used (to re-deliver it)."""
         event = self.message(text, who, place, message_id, profile)
         self.deliver(event)
         return event.message_id
 
-    def press(self, label: str, who: Person = ALICE, text: str | None = None, press_id: str | None = None,
-              place: Place | None = None) -> None:
+    def press(
+        self, label: str, who: Person = ALICE, text: str | None = None, press_id: str | None = None, place: Place | None = None
+    ) -> None:
         """Click the button with this label on the latest message that offered it to this side."""
         customer = who in CUSTOMERS
         offered = self._customer_buttons if customer else self._agent_buttons
@@ -131,15 +144,33 @@ class Harness:
         where = place or (dm(who) if customer else AGENTS_ROOM)
         self.deliver(ButtonPress(press_id or f"p{next(self._ids)}", who, button.action, button.value, text, where))
 
-    def click(self, action: str, value: str, who: Person = SAM, text: str | None = None, place: Place | None = AGENTS_ROOM) -> None:
+    def click(
+        self, action: str, value: str, who: Person = SAM, text: str | None = None, place: Place | None = AGENTS_ROOM
+    ) -> None:
         self.deliver(ButtonPress(f"p{next(self._ids)}", who, action, value, text, place))
 
-    def agent_message(self, ticket_id: int | None, text: str, who: Person = SAM, internal: bool = False,
-                      thread: str | None = None, message_id: str | None = None, place: Place | None = AGENTS_ROOM) -> AgentMessage:
+    def agent_message(
+        self,
+        ticket_id: int | None,
+        text: str,
+        who: Person = SAM,
+        internal: bool = False,
+        thread: str | None = None,
+        message_id: str | None = None,
+        place: Place | None = AGENTS_ROOM,
+    ) -> AgentMessage:
         return AgentMessage(message_id or f"a{next(self._ids)}", who, text, internal, ticket_id, thread, place)
 
-    def agent_says(self, ticket_id: int | None, text: str, who: Person = SAM, internal: bool = False,
-                   thread: str | None = None, message_id: str | None = None, place: Place | None = AGENTS_ROOM) -> str:
+    def agent_says(
+        self,
+        ticket_id: int | None,
+        text: str,
+        who: Person = SAM,
+        internal: bool = False,
+        thread: str | None = None,
+        message_id: str | None = None,
+        place: Place | None = AGENTS_ROOM,
+    ) -> str:
         event = self.agent_message(ticket_id, text, who, internal, thread, message_id, place)
         self.deliver(event)
         return event.message_id

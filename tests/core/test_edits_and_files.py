@@ -42,7 +42,9 @@ def test_an_edit_of_an_unknown_message_is_ignored(chat: Harness) -> None:
 
 def test_attachments_are_kept_in_the_transcript_and_the_handoff(chat: Harness) -> None:
     chat.deliver(
-        CustomerMessage("m-file", ALICE, dm(ALICE), "I want to talk to a person, see the screenshot", attachments=("screenshot.png",))
+        CustomerMessage(
+            "m-file", ALICE, dm(ALICE), "I want to talk to a person, see the screenshot", attachments=("screenshot.png",)
+        )
     )
     assert transcript(chat) == ["I want to talk to a person, see the screenshot\n[attached: screenshot.png]"]
     assert "[attached: screenshot.png]" in {h: str(b) for h, b in chat.only_card().sections}["Transcript"]

@@ -9,7 +9,7 @@ from pathlib import Path
 from sqlmodel import Session, select
 
 from bot.core.events import AgentCard, CustomerProfile
-from bot.core.policy import load_policy
+from bot.core.policy import Policy, load_policy
 from bot.core.services import Services
 from bot.storage.tables import Message, Ticket
 from knowledge.base import load_knowledge_base
@@ -92,17 +92,28 @@ def test_clarifying_first_can_be_switched_off(new_bot: BotFactory) -> None:
     assert chat.customer_sees()[0].startswith(HANDOFF)
 
 
-def test_exasperation_is_frustration(chat: Harness) -> None:
-    chat.say("how do I add a teammate to my workspace")
-    chat.customer_sees()
-    chat.say("I did that and the invite STILL hasn't arrived, this is ridiculous")
-    assert chat.customer_sees()[0].startswith(HANDOFF)
-    assert 'exasperation ("ridiculous")' in reasons(chat.only_card())
+def rules_only() -> Policy:
+    """The bundled policy with the model's signals off: the rule lists decide alone, as before them."""
+    policy = load_policy()
+    policy.signals.enabled = False
+    return policy
 
 
-def test_shouting_is_frustration(chat: Harness) -> None:
-    chat.say("WHY CAN I NOT LOG IN TO MY ACCOUNT")
-    assert "shouting (mostly capitals)" in reasons(chat.only_card())
+def test_exasperation_is_frustration(new_bot: BotFactory) -> None:
+    runs = ((new_bot(), ALICE, "frustration: frustrated 0."), (new_bot(rules_only()), BOB, 'exasperation ("ridiculous")'))
+    for chat, who, expected in runs:
+        chat.say("how do I add a teammate to my workspace", who=who, message_id=f"{who.user_id}-1")
+        chat.customer_sees()
+        chat.say("I did that and the invite STILL hasn't arrived, this is ridiculous", who=who, message_id=f"{who.user_id}-2")
+        assert chat.customer_sees()[0].startswith(HANDOFF)
+        assert expected in reasons(chat.only_card())
+
+
+def test_shouting_is_frustration(new_bot: BotFactory) -> None:
+    runs = ((new_bot(), ALICE, "frustration: frustrated 0."), (new_bot(rules_only()), BOB, "shouting (mostly capitals)"))
+    for chat, who, expected in runs:
+        chat.say("WHY CAN I NOT LOG IN TO MY ACCOUNT", who=who, message_id=f"{who.user_id}-1")
+        assert expected in reasons(chat.only_card())
 
 
 def test_a_second_failed_answer_escalates(chat: Harness) -> None:

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from bot.core.events import AgentCard
+from bot.core.events import AgentCard, Person
 from bot.core.policy import BUNDLED_POLICY, PolicyError, load_policy
 from bot.core.services import Services
 from models.context import TurnContext
 from tests.core.conftest import BotFactory
-from tests.core.harness import Harness
+from tests.core.harness import BOB, Harness
 
 HANDOFF = "I've passed this to our support team"
 
@@ -87,22 +87,48 @@ def test_the_same_sentence_reads_differently_after_a_failed_answer(services: Ser
     assert all(lift > 0 for lift in lifts), lifts
 
 
-def test_a_closing_signal_ends_the_conversation_instead_of_answering_again(chat: Harness) -> None:
-    chat.say("my colleague can't see the Q3 board")
+CLOSING = [
+    "brilliant, the invoice is downloaded. bye!",
+    "ok the export worked, got the csv now, cheers",
+    "ah she was only a guest. changed it and she can see everything now",
+    "that sorted it, have a good one",
+]
+
+
+def test_the_bundled_model_reads_sign_offs(services: Services) -> None:
+    after = TurnContext(bot_last="answered", turn_index=1)
+    assert share([services.classifier.classify(t, after).signal("closing").fired for t in CLOSING]) >= 0.75  # type: ignore[union-attr]
+
+
+def test_a_closing_signal_ends_the_conversation_instead_of_clarifying(new_bot: BotFactory, tmp_path: Path) -> None:
+    sign_off = "brilliant, the invoice is downloaded. bye!"  # no closing phrase the rule list knows
+    chat = new_bot()
+    chat.say("where do I download last month's invoice?")
     chat.customer_sees()
-    chat.say("ah she was only a guest. changed it and she can see everything now")
+    chat.say(sign_off)
     assert chat.customer_sees() == ["Glad I could help!"]
     assert chat.agents_see() == []
 
+    rules_only = tmp_path / "closing-off.yaml"
+    rules_only.write_text(
+        BUNDLED_POLICY.read_text(encoding="utf-8").replace(
+            "closing: {enabled: true, threshold: null}", "closing: {enabled: false, threshold: null}"
+        )
+    )
+    without = new_bot(policy=load_policy(rules_only))
+    without.say("where do I download last month's invoice?", who=BOB, message_id="b-1")
+    without.customer_sees()
+    without.say(sign_off, who=BOB, message_id="b-2")
+    assert without.customer_sees() != ["Glad I could help!"]
 
-def test_calm_messages_with_trigger_words_are_answered_not_escalated(new_bot: BotFactory) -> None:
+
+def test_calm_messages_with_trigger_words_are_answered_not_escalated(chat: Harness) -> None:
     escalated = []
     for number, text in enumerate(CALM):
-        chat = new_bot()
-        chat.say(text, message_id=f"calm-{number}")
-        escalated.append(chat.customer_sees()[0].startswith(HANDOFF))
-        chat.close()
-    assert share(escalated) <= 0.2
+        customer = Person("test", f"calm-{number}", f"Calm {number}")
+        chat.say(text, who=customer, message_id=f"calm-{number}")
+        escalated.append(any(HANDOFF in line for line in chat.customer_sees()))
+    assert share(escalated) <= 0.2, escalated
 
 
 def test_the_card_names_the_signal_its_probability_and_the_sentence(chat: Harness) -> None:
@@ -123,14 +149,16 @@ def test_a_risk_message_is_escalated_with_its_reason(chat: Harness) -> None:
 
 
 def test_each_signal_can_be_switched_off_or_retuned_in_the_policy(new_bot: BotFactory, tmp_path: Path) -> None:
-    text = "could someone from your side hop on a quick call with me this week?"
+    text = "the csv export keeps timing out on big projects, would rather someone walked me through it live"
     on = new_bot()
     on.say(text)
     assert "human_request: wants_human" in reasons(on.only_card())
 
     off = tmp_path / "off.yaml"
     bundled = BUNDLED_POLICY.read_text(encoding="utf-8")
-    off.write_text(bundled.replace("wants_human: {enabled: true, threshold: null}", "wants_human: {enabled: false, threshold: null}"))
+    off.write_text(
+        bundled.replace("wants_human: {enabled: true, threshold: null}", "wants_human: {enabled: false, threshold: null}")
+    )
     quiet = new_bot(policy=load_policy(off))
     quiet.say(text, message_id="off-1")
     assert not any("wants_human" in reasons(card) for card in quiet.cards())

@@ -19,7 +19,11 @@ received: list[dict[str, object]] = []
 
 async def reset_ok(request: web.Request) -> web.Response:
     received.append(
-        {"body": await request.json(), "auth": request.headers.get("Authorization"), "key": request.headers.get("Idempotency-Key")}
+        {
+            "body": await request.json(),
+            "auth": request.headers.get("Authorization"),
+            "key": request.headers.get("Idempotency-Key"),
+        }
     )
     return web.json_response({"sent_to": "ana@example.com", "expires_minutes": 30})
 

@@ -66,7 +66,11 @@ def test_the_bundled_files_are_big_enough_and_apart() -> None:
 @pytest.mark.parametrize(
     ("replace", "by", "message"),
     [
-        ("pressed: not_quite, signals: [frustrated]", "pressed: not_quite, signals: [frustation]", "conversation a, turn 2: unknown signal 'frustation'"),
+        (
+            "pressed: not_quite, signals: [frustrated]",
+            "pressed: not_quite, signals: [frustation]",
+            "conversation a, turn 2: unknown signal 'frustation'",
+        ),
         ("bot: answered}", "bot: replied}", "bot 'replied' is not one of"),
         ("pressed: not_quite", "pressed: meh", "pressed 'meh' is not one of"),
         ('{text: "hi", signals: []}', '{text: "", signals: []}', "conversation b, turn 1: 'text' must be a non-empty string"),

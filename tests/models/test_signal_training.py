@@ -42,7 +42,9 @@ def signal_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 
 @pytest.fixture(scope="module")
-def signal_model(tiny_base: Path, tiny_data: LabelledData, signal_file: Path, tmp_path_factory: pytest.TempPathFactory) -> TrainResult:
+def signal_model(
+    tiny_base: Path, tiny_data: LabelledData, signal_file: Path, tmp_path_factory: pytest.TempPathFactory
+) -> TrainResult:
     out = tmp_path_factory.mktemp("signal-model")
     return train_model(tiny_data, out, tiny_config(tiny_base), progress=False, signal_data=load_signal_data(signal_file))
 
