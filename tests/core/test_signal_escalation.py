@@ -133,13 +133,13 @@ def test_calm_messages_with_trigger_words_are_answered_not_escalated(chat: Harne
 
 def test_the_card_names_the_signal_its_probability_and_the_sentence(chat: Harness) -> None:
     chat.say(
-        "Hi, we use the Gantt view every day. Lovely, it has thrown away my edits for the third time this week, "
-        "so that's my evening gone. Anyway how do I export it?"
+        "Hello. We rely on the Gantt view for client reporting. It has thrown away my edits three times this week "
+        "and I am honestly sick of redoing them."
     )
     why = reasons(chat.only_card())
     assert "frustration: frustrated 0." in why and "(threshold 0." in why
-    assert "“Lovely, it has thrown away my edits" in why  # the sentence that carried it, quoted as customer text
-    assert "Hi, we use the Gantt view" not in why
+    assert "“It has thrown away my edits three times" in why  # the sentence that carried it, quoted as customer text
+    assert "We rely on the Gantt view" not in why
 
 
 def test_a_risk_message_is_escalated_with_its_reason(chat: Harness) -> None:
