@@ -33,7 +33,7 @@ ATTEMPTS = {
 def _why(hit: TriggerHit) -> Rich:
     """One trigger: its values (a signal with its probability), and the customer's sentence behind it."""
     line = join([f"• {hit.trigger}: ", name(hit.reason)])
-    return join([line, " — in", said(hit.evidence)]) if hit.evidence else line
+    return join([line, ", from: ", said(hit.evidence)]) if hit.evidence else line
 
 
 @dataclass(frozen=True)

@@ -27,6 +27,7 @@ class TrainConfig:
     threads: int | None = None  # torch intra-op threads; None leaves torch's default
     ood_criterion: str = "balanced"  # see models.ood.CRITERIA
     signal_weight: float = 1.0  # the signals loss against the intent loss, when training with signals
+    signal_batch_size: int = 16  # signal turns per step, beside each intent batch (longer texts: the main cost)
 
     def epochs_for(self, steps_per_epoch: int) -> int:
         if self.epochs is not None:

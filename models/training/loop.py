@@ -99,7 +99,7 @@ def fit(
 ) -> History:
     """Train in place; `validate` (called after each epoch) returns validation accuracy for the curve."""
     rng = random.Random(config.seed)
-    signal_batches = signals.batches(config.batch_size, random.Random(config.seed + 1)) if signals else None
+    signal_batches = signals.batches(config.signal_batch_size, random.Random(config.seed + 1)) if signals else None
     generator = torch.Generator().manual_seed(config.seed)
     lengths = [len(t) for t in texts]
     steps_per_epoch = -(-len(texts) // config.batch_size)

@@ -43,7 +43,8 @@ def test_an_explicit_request_for_a_human_hands_off(chat: Harness) -> None:
 def test_a_request_for_a_human_inside_another_question_hands_off(chat: Harness) -> None:
     chat.say("our SSO setup keeps failing with Okta, I'd like to speak to someone on your team")
     card = chat.only_card()
-    assert 'human_request: asked "speak to someone' in reasons(card)
+    assert "human_request: wants_human" in reasons(card)
+    assert "“our SSO setup keeps failing with Okta, I'd like to speak to someone on your team”" in reasons(card)
 
 
 def test_the_talk_to_a_person_button_hands_off(chat: Harness) -> None:

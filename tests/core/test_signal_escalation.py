@@ -106,7 +106,7 @@ def test_a_closing_signal_ends_the_conversation_instead_of_clarifying(new_bot: B
     chat.say("where do I download last month's invoice?")
     chat.customer_sees()
     chat.say(sign_off)
-    assert chat.customer_sees() == ["Glad I could help!"]
+    assert chat.customer_sees()[0] == "Glad I could help!"  # then the rating request: the conversation is over
     assert chat.agents_see() == []
 
     rules_only = tmp_path / "closing-off.yaml"
@@ -119,7 +119,7 @@ def test_a_closing_signal_ends_the_conversation_instead_of_clarifying(new_bot: B
     without.say("where do I download last month's invoice?", who=BOB, message_id="b-1")
     without.customer_sees()
     without.say(sign_off, who=BOB, message_id="b-2")
-    assert without.customer_sees() != ["Glad I could help!"]
+    assert without.customer_sees()[0] != "Glad I could help!"
 
 
 def test_calm_messages_with_trigger_words_are_answered_not_escalated(chat: Harness) -> None:

@@ -53,14 +53,15 @@ def test_splits_keep_conversations_whole_and_are_reproducible(tmp_path: Path) ->
     assert all(n > 0 for n in val.positives().values())
 
 
-def test_the_bundled_files_are_big_enough_and_apart() -> None:
+@pytest.mark.parametrize("heldout_file", [HELDOUT_SIGNALS, HELDOUT_SIGNALS.with_name("escalation_heldout_v2.yaml")])
+def test_the_bundled_files_are_big_enough_and_apart(heldout_file: Path) -> None:
     train = load_signal_data(BUNDLED_SIGNALS)
-    heldout = load_signal_data(HELDOUT_SIGNALS, train.names)
+    heldout = load_signal_data(heldout_file, train.names)
     assert len(train.turns) >= 3000
     assert min(train.positives().values()) >= 200
-    overlap = {t.text.lower() for t in train.turns} & {t.text.lower() for t in heldout.turns}
-    # written apart: a handful of stock lines ("got it", "how do I export a project to csv?") at most
-    assert len(overlap) <= 0.03 * len(heldout.turns), overlap
+    shared = {t.text.lower() for t in train.turns} & {t.text.lower() for t in heldout.turns}
+    # written apart: stock lines ("got it", "done, thx") may coincide, real sentences at most twice
+    assert len([s for s in shared if len(s.split()) > 5]) <= 2, shared
 
 
 @pytest.mark.parametrize(
@@ -115,7 +116,9 @@ def test_platt_scaling_recovers_a_known_slope_and_bias() -> None:
 def test_thresholds_maximise_f1_and_scores_are_exact() -> None:
     probs = np.array([[0.9], [0.8], [0.35], [0.3], [0.1]])
     gold = np.array([[True], [True], [True], [False], [False]])
-    assert choose_threshold(probs[:, 0], gold[:, 0]) == pytest.approx(0.31)
+    assert choose_threshold(probs[:, 0], gold[:, 0]) == pytest.approx(0.33)  # middle of the F1-best plateau 0.31…0.35
+    separated = np.array([0.95, 0.9, 0.05, 0.02])
+    assert choose_threshold(separated, np.array([True, True, False, False])) == pytest.approx(0.48)
     (row,) = score_signals(probs, gold, ["frustrated"], [0.5])
     assert (row.precision, row.recall, row.support, row.n) == (1.0, pytest.approx(2 / 3, abs=1e-4), 3, 5)
     assert row.auroc == 1.0
