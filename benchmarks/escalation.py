@@ -220,7 +220,8 @@ def comparison_chart(policies: dict[str, dict[str, Any]], title: str, path: Path
         counts = result["recall_by_labelled_reason"]
         values = [counts[r]["escalated"] / max(1, counts[r]["labelled"]) for r in reasons]
         left.bar(x + (i - (len(policies) - 1) / 2) * width, values, width=width, label=name, color=colours.get(name))
-    left.set_xticks(x, [f"{r}\n(n={policies['signals']['recall_by_labelled_reason'][r]['labelled']})" for r in reasons])
+    counts = policies["signals"]["recall_by_labelled_reason"]
+    left.set_xticks(x, [f"{r.replace('_', ' ')}\n(n={counts[r]['labelled']})" for r in reasons], fontsize=8, rotation=15)
     left.set_ylim(0, 1.1)
     left.set_ylabel("escalated / labelled")
     left.set_title("Recall by labelled reason")

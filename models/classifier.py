@@ -88,9 +88,10 @@ class IntentClassifier:
         return list(self._in_scope_labels)
 
     def without_signals(self) -> IntentClassifier:
-        """The same loaded weights with the signals head skipped (for cost comparisons)."""
+        """The same loaded weights with the signals head and its pooling skipped (for cost comparisons)."""
         loaded = self._model
-        return IntentClassifier(replace(loaded, manifest=replace(loaded.manifest, signals=None)), self.batch_size)
+        plain = replace(loaded, manifest=replace(loaded.manifest, signals=None), network=loaded.network.intents_only())
+        return IntentClassifier(plain, self.batch_size)
 
     @property
     def signal_names(self) -> list[str]:

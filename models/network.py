@@ -72,6 +72,12 @@ class IntentNetwork(nn.Module):
         encoder = AutoModel.from_pretrained(path, local_files_only=True)
         return cls(encoder, n_classes, dropout, signals)
 
+    def intents_only(self) -> IntentNetwork:
+        """The same encoder and intent head without the signals head (shared weights, for cost comparisons)."""
+        twin = IntentNetwork(self.encoder, self.head.out_features)
+        twin.head, twin.dropout = self.head, self.dropout
+        return twin.train(self.training)
+
     def signal_logits(self, features: torch.Tensor, context: torch.Tensor) -> torch.Tensor:
         if self.signal_head is None:
             raise ValueError("this model was trained without conversation signals")

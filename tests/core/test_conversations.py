@@ -43,7 +43,7 @@ def test_thanks_after_an_answer_resolves_and_asks_for_a_rating(chat: Harness) ->
     assert "invoice" in chat.customer_sees()[0].lower()
     chat.say("perfect, thank you!")
     assert chat.customer_sees()[1].startswith("How did we do?")
-    chat.say("one more thing: how do I turn off email notifications")
+    chat.say("how do I turn off email notifications")
     with Session(chat.bot.store.engine) as session:  # the resolved conversation stays closed; a new one opens
         assert [c.status for c in session.exec(select(Conversation).order_by(Conversation.id)).all()] == ["resolved", "bot"]  # type: ignore[arg-type]
 
@@ -106,7 +106,7 @@ def test_a_failure_inside_the_bot_tells_the_customer_and_the_agents(new_bot: Bot
 
         manifest = services.classifier.manifest
 
-        async def aclassify(self, text: str) -> None:
+        async def aclassify(self, text: str, context: object = None) -> None:
             raise OSError("model.safetensors: No such file or directory")
 
     chat = new_bot(with_services=replace(services, classifier=BrokenClassifier()))  # type: ignore[arg-type]

@@ -30,11 +30,11 @@ class FailingOnce:
     def __getattr__(self, name: str) -> Any:
         return getattr(self.classifier, name)
 
-    async def aclassify(self, text: str) -> Any:
+    async def aclassify(self, text: str, context: Any = None) -> Any:
         if not self.failed:
             self.failed = True
             raise RuntimeError("worker died while classifying")
-        return await self.classifier.aclassify(text)
+        return await self.classifier.aclassify(text, context)
 
 
 def stored(chat: Harness, table: type, where: Callable[[Any], bool] = lambda _: True) -> list[Any]:
