@@ -67,8 +67,9 @@ def _signal_lines(signals: dict[str, Any]) -> list[str]:
         f"- Data: `{signals['source']}` (sha256 `{signals['sha256'][:16]}…`), {train['turns']} training turns in "
         f"{train['conversations']} conversations, {val['turns']} validation turns in {val['conversations']} "
         "conversations (split whole)",
-        f"- Head: on the same pooled encoder vector as the intents, with context features; loss weight "
-        f"{signals['loss_weight']}; {signals['calibration']['method']}, thresholds by best F1 on validation",
+        f"- Head: on the encoder pass the intents use (their mean-pooled vector plus an attention pooling of the "
+        f"same token states) and the conversation's context features; loss weight {signals['loss_weight']}; "
+        f"{signals['calibration']['method']}; each threshold at the middle of the validation F1 plateau",
         "",
         "| signal | threshold | precision | recall | F1 | AUROC | ECE before → after | positives |",
         "|---|---|---|---|---|---|---|---|",
