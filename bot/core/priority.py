@@ -44,9 +44,12 @@ def score(
     names = {h.trigger: h for h in hits}
     if "frustration" in names:
         reasons.append(("frustrated customer", 1))
+    if "risk" in names:  # an account takeover is high priority even on the free plan
+        reasons.append(("legal, security or data-protection risk", 3))
     if "business_rules" in names:
         legal = "legal_or_security" in names["business_rules"].reason
-        reasons.append(("legal or security wording" if legal else "business rule", 2 if legal else 1))
+        if not (legal and "risk" in names):  # the same risk, counted once
+            reasons.append(("legal or security wording" if legal else "business rule", 2 if legal else 1))
     if intent in roles.money:
         reasons.append((f"money at stake ({intent})", 1))
     points = sum(p for _, p in reasons)

@@ -146,8 +146,10 @@ def test_the_card_names_the_signal_its_probability_and_the_sentence(chat: Harnes
 
 def test_a_risk_message_is_escalated_with_its_reason(chat: Harness) -> None:
     chat.say("Someone changed our account owner's email overnight and we can't get in. We never did that.")
-    why = reasons(chat.only_card())
-    assert "risk: risk 0." in why
+    card = chat.only_card()
+    assert "risk: risk 0." in reasons(card)
+    assert card.priority in ("high", "urgent")
+    assert "legal, security or data-protection risk +3" in {f.label: str(f.value) for f in card.fields}["Priority"]
 
 
 def test_each_signal_can_be_switched_off_or_retuned_in_the_policy(new_bot: BotFactory, tmp_path: Path) -> None:
