@@ -53,7 +53,7 @@ def test_splits_keep_conversations_whole_and_are_reproducible(tmp_path: Path) ->
     assert all(n > 0 for n in val.positives().values())
 
 
-@pytest.mark.parametrize("heldout_file", [HELDOUT_SIGNALS, HELDOUT_SIGNALS.with_name("escalation_heldout_v2.yaml")])
+@pytest.mark.parametrize("heldout_file", [HELDOUT_SIGNALS, HELDOUT_SIGNALS.with_name("escalation_heldout.yaml")])
 def test_the_bundled_files_are_big_enough_and_apart(heldout_file: Path) -> None:
     train = load_signal_data(BUNDLED_SIGNALS)
     heldout = load_signal_data(heldout_file, train.names)
