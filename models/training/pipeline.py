@@ -23,6 +23,7 @@ from models.artifact import IntentMeta, LoadedModel, Manifest, save_model
 from models.calibration import expected_calibration_error, fit_temperature
 from models.charts import confusion_matrix_png, training_curve_png
 from models.classifier import IntentClassifier
+from models.context import feature_count
 from models.dataset import Example, LabelledData, require_examples_per_label
 from models.encoder import resolve_base_model
 from models.evaluation import EvalReport, evaluate
@@ -86,7 +87,7 @@ def train_model(
     base_path = resolve_base_model(config.base_model)
     tokenizer = AutoTokenizer.from_pretrained(str(base_path), local_files_only=True)
     signal_train, signal_val = signal_data.split(config.val_fraction, config.seed) if signal_data else (None, None)
-    shape = (training_set(signal_data, 1.0).context.shape[1], len(signal_data.names)) if signal_data else None
+    shape = (feature_count(signal_data.names), len(signal_data.names)) if signal_data else None
     network = IntentNetwork.from_encoder_dir(str(base_path), n_classes=len(labels), dropout=config.dropout, signals=shape)
     val_texts = [e.text for e in val_rows]
     val_gold = [e.label for e in val_rows]
