@@ -15,8 +15,10 @@ REPO_ROOT = Path(__file__).resolve().parents[1]
 BUNDLED_INTENTS = REPO_ROOT / "models" / "intents" / "orbitask.yaml"
 BUNDLED_INTENTS_TEST = REPO_ROOT / "models" / "intents" / "orbitask.test.yaml"
 BUNDLED_SIGNALS = REPO_ROOT / "models" / "signals"  # a directory: one YAML file per author
+BUNDLED_ANSWER_SET = REPO_ROOT / "knowledge" / "eval" / "answers.yaml"  # the answer gate's validation questions
 # Written apart from the training conversations, by someone who never read them: the signals' test set
 # (v2: also written after the model was finished, and never used for a decision; BENCHMARKS.md).
+HELDOUT_ANSWERS = REPO_ROOT / "benchmarks" / "data" / "answers_heldout.yaml"
 HELDOUT_SIGNALS = REPO_ROOT / "benchmarks" / "data" / "escalation_heldout_v2.yaml"
 
 
@@ -42,6 +44,10 @@ class Settings(BaseSettings):
     kb_base_url: str = "https://help.orbitask.com/articles"
     kb_stale_days: int = Field(default=180, ge=1)
     kb_min_similarity: float = Field(default=0.45, ge=0.0, le=1.0)
+    answer_set: Path | None = Field(
+        default=BUNDLED_ANSWER_SET,
+        description="questions labelled with their article, to fit the answer gate; empty: no gate (intent mapping decides)",
+    )
     actions_file: Path | None = None
     database_url: str = Field(
         default_factory=lambda: f"sqlite:///{cache_home() / 'supportbot.db'}",
@@ -72,12 +78,14 @@ class Settings(BaseSettings):
     def id_set(self, value: str) -> frozenset[str]:
         return frozenset(filter(None, (part.strip() for part in value.split(","))))
 
-    @field_validator("signals_data", mode="before")
+    @field_validator("signals_data", "answer_set", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
-    @field_validator("intents_file", "signals_data", "model_dir", "kb_dir", "kb_index_dir", "actions_file", "policy_file")
+    @field_validator(
+        "intents_file", "signals_data", "answer_set", "model_dir", "kb_dir", "kb_index_dir", "actions_file", "policy_file"
+    )
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
         return value.expanduser() if value is not None else None

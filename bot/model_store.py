@@ -38,8 +38,10 @@ def model_is_current(settings: Settings) -> bool:
         return False  # written by an older supportbot: retrain rather than fail to load
     data = load_data(settings.intents_file)
     signals = load_signal_data(settings.signals_data).content_hash() if settings.signals_data else None
+    # A model retrained with confirmed feedback records the intents file it started from.
+    trained_on = card.get("feedback", {}).get("intents_sha256") or card.get("data", {}).get("sha256")
     return bool(
-        card.get("data", {}).get("sha256") == data.content_hash()
+        trained_on == data.content_hash()
         and card.get("signals", {}).get("sha256") == signals
         and card.get("base_model") == settings.base_model
     )

@@ -7,6 +7,7 @@ from pathlib import Path
 
 import torch
 
+from bot.answer_gate import prepare_gate
 from bot.config import Settings
 from bot.core.access import Access
 from bot.core.app import SupportBot
@@ -20,6 +21,7 @@ from bot.knowledge_service import build_resolver, open_index
 from bot.storage import describe, open_database
 from knowledge.embedding import SentenceEncoder
 from knowledge.gaps import GapLog
+from knowledge.gate import AnswerGate
 from knowledge.index import KnowledgeIndex
 from knowledge.resolver import Resolver
 from models.classifier import IntentClassifier
@@ -40,16 +42,24 @@ def build_bot(
         index, _ = open_index(settings, progress=False, encoder=encoder)
         return index, build_resolver(settings, index)
 
+    policy = load_policy(settings.policy_file)
+
+    def load_gate(model: IntentClassifier, resolver: Resolver) -> AnswerGate | None:
+        floor = policy.low_confidence.threshold if policy.low_confidence.enabled else None
+        return prepare_gate(model, resolver, directory, settings.answer_set, policy.answer.max_wrong_rate, floor)
+
     index, _ = open_index(settings, progress=progress, encoder=encoder)
+    resolver = build_resolver(settings, index)
+    resolver.gate = load_gate(classifier, resolver)
     services = Services(
         classifier=classifier,
         index=index,
-        resolver=build_resolver(settings, index),
+        resolver=resolver,
         sentiment=SentimentAnalyzer(),
         load_classifier=lambda: IntentClassifier.load(directory),
         load_knowledge=load_knowledge,
+        load_gate=load_gate,
     )
-    policy = load_policy(settings.policy_file)
     policy.check_intents(set(classifier.intents))
     missing = policy.check_signals(classifier.signal_names)
     if missing:

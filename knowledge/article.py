@@ -16,7 +16,7 @@ AUDIENCES = ("customer", "internal")
 PLANS = ("free", "team", "business", "enterprise")
 ROLES = ("owner", "admin", "member", "guest")
 REQUIRED_FIELDS = ("id", "title", "intents", "audience", "last_reviewed", "owner")
-OPTIONAL_FIELDS = ("conditions",)
+OPTIONAL_FIELDS = ("conditions", "questions")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _LINK = re.compile(r"\]\(([^)#\s]+\.md)(#[^)]*)?\)")
 
@@ -54,6 +54,7 @@ class Article:
     path: Path
     body: str
     conditions: Conditions = Conditions()
+    questions: tuple[str, ...] = ()  # how customers ask for it: what tells it apart from its neighbours in search
     sections: tuple[Section, ...] = ()
     links: tuple[tuple[str, int], ...] = field(default=())  # (target file name, line)
     field_lines: dict[str, int] = field(default_factory=dict, compare=False)  # front-matter field -> line
@@ -152,6 +153,9 @@ def parse_article(path: Path) -> tuple[Article | None, list[Problem]]:
     if not isinstance(reviewed, dt.date):
         problem("last_reviewed must be a date like 2026-10-14", field_lines.get("last_reviewed"))
     conditions = _conditions(meta.get("conditions"), field_lines.get("conditions"), problem)
+    questions = meta.get("questions") or []
+    if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
+        problem("questions must be a list of customer questions (non-empty strings)", field_lines.get("questions"))
     if problems:
         return None, problems
 
@@ -171,6 +175,7 @@ def parse_article(path: Path) -> tuple[Article | None, list[Problem]]:
         path=path,
         body=body,
         conditions=conditions,
+        questions=tuple(q.strip() for q in questions),
         sections=sections,
         links=links,
         field_lines=field_lines,

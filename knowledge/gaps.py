@@ -18,7 +18,7 @@ from sqlmodel import Field, Session, SQLModel, select
 from knowledge.embedding import SentenceEncoder
 from knowledge.index import KnowledgeIndex
 
-GAP_KINDS = ("unanswered", "escalation", "negative_rating")
+GAP_KINDS = ("unanswered", "escalation", "negative_rating", "none_fits")  # none_fits: no offered article fitted
 
 
 def _now() -> dt.datetime:

@@ -23,13 +23,17 @@ from knowledge.embedding import SentenceEncoder
 
 logging.getLogger("bm25s").setLevel(logging.WARNING)  # it logs every index build at DEBUG through its own handler
 
-INDEX_FORMAT = 2
+INDEX_FORMAT = 3
 UNINDEXED_HEADINGS = frozenset({"related"})  # link lists: they match every query about their neighbours
 # Article score = dense (mean of its two best sections) + weights × (BM25 best section, normalised per
 # query) and (mean similarity to the 3 closest customer phrasings of the article's intents). Chosen on
-# knowledge/eval/queries.yaml; BENCHMARKS.md reports the split-half check.
+# knowledge/eval/queries.yaml; BENCHMARKS.md reports the split-half check. QUESTION_WEIGHT was chosen
+# on knowledge/eval/answers.yaml with the ranking's constants (knowledge.ranking).
 LEXICAL_WEIGHT = 0.2
 PHRASING_WEIGHT = 2.0
+# Plus the mean similarity to the 3 closest of the article's own `questions` (front matter): they set
+# apart articles that answer the same intent (a lost 2FA phone against turning 2FA on).
+QUESTION_WEIGHT = 2.0
 
 
 @dataclass(frozen=True)
@@ -55,6 +59,15 @@ class SearchHit:
     bm25: float  # the article's best BM25, relative to the best in the index for this query
     snippet: str
     line: int
+
+
+@dataclass(frozen=True)
+class ArticleScores:
+    """Every customer article's scores for one query, in one order."""
+
+    article_ids: list[str]
+    fused: np.ndarray  # the ranking score of `search`
+    dense: np.ndarray  # cosine similarity of the query and the article's closest section
 
 
 @dataclass(frozen=True)
@@ -102,6 +115,8 @@ class KnowledgeIndex:
         embeddings: np.ndarray,
         phrasings: list[tuple[str, str]] | None = None,
         phrasing_embeddings: np.ndarray | None = None,
+        questions: list[tuple[str, str]] | None = None,
+        question_embeddings: np.ndarray | None = None,
     ) -> None:
         self.kb = kb
         self.encoder = encoder
@@ -130,6 +145,13 @@ class KnowledgeIndex:
             self._article_intents = np.array(
                 [[intent in kb.articles[a].intents for intent in self._intents] for a in self._article_ids], dtype=bool
             ).reshape(len(self._article_ids), len(self._intents))
+        self._question_vectors = np.zeros((0, encoder.dimension), dtype=np.float32)
+        self._question_rows: list[np.ndarray] = []
+        if questions and question_embeddings is not None and len(question_embeddings):
+            self._question_vectors = question_embeddings
+            self._question_rows = [
+                np.array([i for i, (article, _) in enumerate(questions) if article == a], dtype=int) for a in self._article_ids
+            ]
 
     # ------------------------------------------------------------------ building
 
@@ -165,19 +187,15 @@ class KnowledgeIndex:
         embeddings = np.concatenate([stored.embeddings[kept].reshape(len(kept), encoder.dimension), fresh_vectors])
 
         phrasings = phrasings or []
-        known = {key: row for row, key in enumerate(stored.phrasings)}
-        missing = [p for p in phrasings if p not in known]
-        missing_vectors = encoder.encode([text for _, text in missing], progress=progress)
-        missing_row = {p: i for i, p in enumerate(missing)}
-        phrasing_embeddings = np.zeros((len(phrasings), encoder.dimension), dtype=np.float32)
-        for row, key in enumerate(phrasings):
-            phrasing_embeddings[row] = (
-                stored.phrasing_embeddings[known[key]] if key in known else missing_vectors[missing_row[key]]
-            )
+        phrasing_embeddings = _reuse(encoder, phrasings, stored.phrasings, stored.phrasing_embeddings, progress)
 
-        _save(index_dir, encoder.name, hashes, chunks, embeddings, phrasings, phrasing_embeddings)
+        questions = [
+            (a.id, q) for a in sorted(kb.articles.values(), key=lambda a: a.id) if a.customer_facing for q in a.questions
+        ]
+        question_embeddings = _reuse(encoder, questions, stored.questions, stored.question_embeddings, progress)
+        _save(index_dir, encoder.name, hashes, chunks, embeddings, phrasings, phrasing_embeddings, questions, question_embeddings)
         update = IndexUpdate(added, changed, deleted, len(reuse), len(fresh), time.perf_counter() - started)
-        return cls(kb, encoder, chunks, embeddings, phrasings, phrasing_embeddings), update
+        return cls(kb, encoder, chunks, embeddings, phrasings, phrasing_embeddings, questions, question_embeddings), update
 
     # ------------------------------------------------------------------ searching
 
@@ -202,6 +220,17 @@ class KnowledgeIndex:
             ranking = similarities
         order = np.argsort(-ranking, kind="stable")
         return [(self.chunks[rows[j]], float(similarities[j])) for j in order]
+
+    def _fused(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per chunk: dense similarity; per article: the fused ranking score and normalised BM25."""
+        dense, dense_article, lexical_article, phrasing_article = self._signals(query, vector)
+        fused = dense_article + LEXICAL_WEIGHT * lexical_article + PHRASING_WEIGHT * phrasing_article
+        if self._question_rows:
+            sims = _dot(self._question_vectors, vector)
+            fused = fused + QUESTION_WEIGHT * np.array(
+                [np.sort(sims[rows])[-3:].mean() if len(rows) else 0.0 for rows in self._question_rows]
+            )
+        return dense, fused, lexical_article
 
     def _signals(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
         """Per chunk: dense similarity; per article: dense (top-2 mean), normalised BM25 max, phrasing k-NN."""
@@ -232,8 +261,7 @@ class KnowledgeIndex:
         if not self.chunks or not query.strip():
             return []
         vector = self.embed_query(query) if query_vector is None else query_vector
-        dense, dense_article, lexical_article, phrasing_article = self._signals(query, vector)
-        fused = dense_article + LEXICAL_WEIGHT * lexical_article + PHRASING_WEIGHT * phrasing_article
+        dense, fused, lexical_article = self._fused(query, vector)
         allowed = np.array([articles is None or a in articles for a in self._article_ids], dtype=bool)
         if customer_only:
             allowed &= self._customer
@@ -258,6 +286,14 @@ class KnowledgeIndex:
             )
         return hits
 
+    def article_scores(self, query: str, vector: np.ndarray) -> ArticleScores:
+        if not self.chunks:
+            return ArticleScores([], np.zeros(0), np.zeros(0))
+        dense, fused, _ = self._fused(query, vector)
+        best = np.maximum.reduceat(dense, self._starts)
+        keep = np.flatnonzero(self._customer)
+        return ArticleScores([self._article_ids[j] for j in keep], fused[keep], best[keep])
+
     def rank(self, query: str, method: str, k: int = 3) -> list[str]:
         """Customer article ids by one retrieval method ('dense', 'bm25' or 'hybrid'), for the benchmark."""
         if method == "hybrid":
@@ -271,6 +307,20 @@ class KnowledgeIndex:
 # ---------------------------------------------------------------------- persistence
 
 
+def _reuse(
+    encoder: SentenceEncoder, wanted: list[tuple[str, str]], stored: list[tuple[str, str]], vectors: np.ndarray, progress: bool
+) -> np.ndarray:
+    """Embeddings of (key, text) pairs, reusing stored ones: only new texts are embedded."""
+    known = {key: row for row, key in enumerate(stored)}
+    missing = [p for p in wanted if p not in known]
+    missing_vectors = encoder.encode([text for _, text in missing], progress=progress)
+    missing_row = {p: i for i, p in enumerate(missing)}
+    out = np.zeros((len(wanted), encoder.dimension), dtype=np.float32)
+    for row, key in enumerate(wanted):
+        out[row] = vectors[known[key]] if key in known else missing_vectors[missing_row[key]]
+    return out
+
+
 @dataclass
 class _Stored:
     files: dict[str, str]
@@ -278,24 +328,33 @@ class _Stored:
     embeddings: np.ndarray
     phrasings: list[tuple[str, str]]
     phrasing_embeddings: np.ndarray
+    questions: list[tuple[str, str]]
+    question_embeddings: np.ndarray
 
 
 def _load_stored(index_dir: Path, encoder_name: str) -> _Stored:
-    empty = _Stored({}, [], np.zeros((0, 0), dtype=np.float32), [], np.zeros((0, 0), dtype=np.float32))
+    none = np.zeros((0, 0), dtype=np.float32)
+    empty = _Stored({}, [], none, [], none, [], none)
     if not (index_dir / "index.json").is_file():
         return empty
     try:
         meta = json.loads((index_dir / "index.json").read_text(encoding="utf-8"))
         embeddings = np.load(index_dir / "embeddings.npy")
         phrasing_embeddings = np.load(index_dir / "phrasings.npy")
+        question_embeddings = np.load(index_dir / "questions.npy")
         chunks = [Chunk(**c) for c in meta["chunks"]]
         phrasings = [(str(intent), str(text)) for intent, text in meta["phrasings"]]
+        questions = [(str(article), str(text)) for article, text in meta["questions"]]
     except (OSError, ValueError, KeyError, TypeError):
         return empty  # a damaged index is rebuilt, never trusted
-    consistent = len(chunks) == len(embeddings) and len(phrasings) == len(phrasing_embeddings)
+    consistent = (
+        len(chunks) == len(embeddings)
+        and len(phrasings) == len(phrasing_embeddings)
+        and len(questions) == len(question_embeddings)
+    )
     if meta.get("format") != INDEX_FORMAT or meta.get("encoder") != encoder_name or not consistent:
         return empty
-    return _Stored(dict(meta["files"]), chunks, embeddings, phrasings, phrasing_embeddings)
+    return _Stored(dict(meta["files"]), chunks, embeddings, phrasings, phrasing_embeddings, questions, question_embeddings)
 
 
 def _save(
@@ -306,10 +365,12 @@ def _save(
     embeddings: np.ndarray,
     phrasings: list[tuple[str, str]],
     phrasing_embeddings: np.ndarray,
+    questions: list[tuple[str, str]],
+    question_embeddings: np.ndarray,
 ) -> None:
     """Arrays first, metadata last (atomically): a crash mid-save leaves an index that fails its checks."""
     index_dir.mkdir(parents=True, exist_ok=True)
-    for name, array in (("embeddings", embeddings), ("phrasings", phrasing_embeddings)):
+    for name, array in (("embeddings", embeddings), ("phrasings", phrasing_embeddings), ("questions", question_embeddings)):
         np.save(index_dir / f"{name}.tmp.npy", array)
         (index_dir / f"{name}.tmp.npy").replace(index_dir / f"{name}.npy")
     meta = {
@@ -318,6 +379,7 @@ def _save(
         "files": files,
         "chunks": [asdict(c) for c in chunks],
         "phrasings": [list(p) for p in phrasings],
+        "questions": [list(q) for q in questions],
     }
     tmp = index_dir / "index.json.tmp"
     tmp.write_text(json.dumps(meta), encoding="utf-8")

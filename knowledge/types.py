@@ -18,12 +18,33 @@ class CustomerContext:
 
 
 @dataclass(frozen=True)
+class IntentBelief:
+    intent: str
+    probability: float
+
+
+@dataclass(frozen=True)
+class Candidate:
+    """An article that may answer the question, with the ranking's evidence for it."""
+
+    article_id: str
+    title: str
+    share: float  # P(article | question)
+    similarity: float  # cosine similarity of the question and the article's closest section
+    from_intent: float  # the part of `share` that came through the intent model
+
+
+@dataclass(frozen=True)
 class ResolveRequest:
     message: str
     intent: str
     confidence: float
     customer: CustomerContext = CustomerContext()
     idempotency_key: str | None = None  # the same for a re-run of the same turn, so a webhook can ignore the repeat
+    beliefs: tuple[IntentBelief, ...] = ()  # the intent model's top intents (default: `intent` at `confidence`)
+    in_scope_margin: float = 1.0  # the out-of-scope score minus its threshold
+    max_wrong_rate: float | None = None  # the answer gate's budget (None: the one it was fitted for)
+    article_id: str | None = None  # confirmed by the customer or an agent: answer from this article, no gate
 
     def value(self, source: str) -> str | None:
         """A conversation field by dotted name, as action configs refer to them."""
@@ -58,6 +79,7 @@ class Answer:
     confidence: float
     source: Literal["intent_mapping", "retrieval"]
     conditions_unmet: tuple[str, ...] = ()
+    assurance: float | None = None  # the answer gate's probability that this is the right article
 
     def render(self) -> str:
         """Plain text (command line, logs); the bot formats answers itself as rich text."""
@@ -85,4 +107,19 @@ class NoAnswer:
     best_score: float = 0.0
 
 
-Resolution = Answer | ActionResult | NoAnswer
+@dataclass(frozen=True)
+class Unsure:
+    """The evidence does not agree enough to answer within the wrong-answer budget: offer the
+    candidates as a choice (or let an agent check the best one as a draft)."""
+
+    best: Answer
+    options: tuple[Candidate, ...]
+    assurance: float
+    threshold: float
+
+    @property
+    def reason(self) -> str:
+        return f"no article is clearly right (assurance {self.assurance:.2f} < {self.threshold:.2f})"
+
+
+Resolution = Answer | ActionResult | NoAnswer | Unsure

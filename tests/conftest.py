@@ -10,13 +10,15 @@ import pytest
 import torch
 from transformers import AutoTokenizer, BertConfig, BertModel
 
-from bot.config import BUNDLED_INTENTS, Settings
+from bot.answer_gate import prepare_gate
+from bot.config import BUNDLED_ANSWER_SET, BUNDLED_INTENTS, Settings
 from bot.core.sentiment import SentimentAnalyzer
 from bot.core.services import Services
 from bot.model_store import model_is_current
 from knowledge import BUNDLED_ARTICLES
 from knowledge.base import load_knowledge_base
 from knowledge.embedding import SentenceEncoder
+from knowledge.gate import AnswerGate
 from knowledge.index import KnowledgeIndex
 from knowledge.resolver import Resolver
 from models.classifier import IntentClassifier
@@ -114,10 +116,19 @@ def bundled_index(encoder: SentenceEncoder, tmp_path_factory: pytest.TempPathFac
 
 @pytest.fixture(scope="session")
 def services(bundled_model_dir: Path, bundled_index: KnowledgeIndex) -> Services:
+    """The bundled model, knowledge base and answer gate (fitted once and kept with the cached model)."""
+    classifier = IntentClassifier.load(bundled_model_dir)
+    resolver = Resolver(bundled_index, base_url="https://help.example/articles")
+
+    def gate(model: IntentClassifier, resolver: Resolver) -> AnswerGate | None:
+        return prepare_gate(model, resolver, bundled_model_dir, BUNDLED_ANSWER_SET)
+
+    resolver.gate = gate(classifier, resolver)
     return Services(
-        classifier=IntentClassifier.load(bundled_model_dir),
+        classifier=classifier,
         index=bundled_index,
-        resolver=Resolver(bundled_index, base_url="https://help.example/articles"),
+        resolver=resolver,
         sentiment=SentimentAnalyzer(),
         load_classifier=lambda: IntentClassifier.load(bundled_model_dir),
+        load_gate=gate,
     )

@@ -9,16 +9,18 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import chat, discord, evaluate, kb, predict, run, slack, train
+from bot.cli import chat, discord, evaluate, feedback, kb, predict, run, slack, train
 from bot.config import ConfigError, load_settings
 from bot.core.directory import DirectoryError
 from bot.core.policy import PolicyError
+from bot.feedback_csv import FeedbackFileError
 from bot.model_store import ModelTrainingFailed
+from knowledge.answer_set import AnswerSetError
 from knowledge.errors import ActionError, KnowledgeBaseError
 from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
-COMMANDS: tuple[ModuleType, ...] = (chat, slack, discord, run, train, evaluate, predict, kb)
+COMMANDS: tuple[ModuleType, ...] = (chat, slack, discord, run, train, evaluate, predict, kb, feedback)
 
 
 # Problems the person running the command can fix: one clear line, exit 2, no traceback.
@@ -30,6 +32,8 @@ USER_ERRORS = (
     ModelTrainingFailed,
     KnowledgeBaseError,
     ActionError,
+    FeedbackFileError,
+    AnswerSetError,
 )
 
 

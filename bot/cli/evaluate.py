@@ -9,7 +9,11 @@ from pathlib import Path
 
 import numpy as np
 
-from bot.config import BUNDLED_INTENTS_TEST, HELDOUT_SIGNALS, Settings
+from bot.cli.evaluate_answers import chart as answer_chart
+from bot.cli.evaluate_answers import evaluate_answers
+from bot.cli.evaluate_answers import render as render_answers
+from bot.config import BUNDLED_INTENTS_TEST, HELDOUT_ANSWERS, HELDOUT_SIGNALS, Settings
+from bot.core.policy import load_policy
 from models.charts import confusion_matrix_png
 from models.classifier import IntentClassifier
 from models.dataset import load_data
@@ -32,6 +36,12 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
         "--signals", type=Path, default=HELDOUT_SIGNALS, help="conversations with per-turn signals (default: the held-out set)"
     )
     parser.add_argument("--no-signals", action="store_true", help="intents only")
+    parser.add_argument(
+        "--answers", type=Path, default=HELDOUT_ANSWERS, help="questions labelled with their article (default: the held-out set)"
+    )
+    parser.add_argument("--budget", type=float, help="wrong-answer budget to show (default: the policy's answer.max_wrong_rate)")
+    parser.add_argument("--no-answers", action="store_true", help="skip the answer gate")
+    parser.add_argument("--answer-chart", type=Path, default=Path("risk_coverage.png"), help="risk–coverage PNG to write")
     parser.add_argument("--json", action="store_true", help="print the full report as JSON")
     parser.add_argument("--chart", type=Path, default=Path("confusion_matrix.png"), help="confusion-matrix PNG to write")
     parser.add_argument("--no-chart", action="store_true")
@@ -46,14 +56,25 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     if not args.no_chart:
         confusion_matrix_png(gold, [p.intent for p in predictions], classifier.manifest.labels, args.chart)
     signals = None if args.no_signals or not classifier.signal_names else score_turns(classifier, args.signals)
+    answers = None
+    if not args.no_answers:
+        policy = load_policy(settings.policy_file)
+        budget = args.budget if args.budget is not None else policy.answer.max_wrong_rate
+        floor = policy.low_confidence.threshold if policy.low_confidence.enabled else None
+        answers = evaluate_answers(settings, classifier, args.model or settings.model_dir, args.answers, budget, floor)
+        if answers is not None and not args.no_chart:
+            answer_chart(answers, args.answer_chart)
     if args.json:
-        print(json.dumps({**report.to_dict(), "signals": as_rows(signals or [])}, indent=2))
+        gate = None if answers is None else {"threshold": answers.threshold, **answers.points()}
+        print(json.dumps({**report.to_dict(), "signals": as_rows(signals or []), "answers": gate}, indent=2, default=vars))
     else:
         print(render(report, args.data))
         if signals is not None:
             print(render_signals(signals, args.signals))
+        if answers is not None:
+            print(render_answers(answers))
         if not args.no_chart:
-            print(f"\nconfusion matrix: {args.chart}")
+            print(f"\nconfusion matrix: {args.chart}" + (f"; risk–coverage: {args.answer_chart}" if answers else ""))
     return 0
 
 

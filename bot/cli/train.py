@@ -4,9 +4,11 @@ the conversation-signals head on the signals file, in one model."""
 from __future__ import annotations
 
 import argparse
+import json
+import shutil
 from pathlib import Path
 
-from bot.config import Settings
+from bot.config import BUNDLED_INTENTS_TEST, Settings
 
 NAME = "train"
 HELP = "fine-tune the intent classifier and signals head (default: the bundled intents and signals)"
@@ -24,6 +26,19 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     parser.add_argument("--epochs", type=int, help="default: chosen from the data size")
     parser.add_argument("--seed", type=int, help="default: SUPPORTBOT_SEED")
     parser.add_argument("--quiet", action="store_true", help="no progress bar")
+    parser.add_argument(
+        "--with-feedback",
+        action="store_true",
+        help="add the examples agents and customers confirmed (from the database); replace the serving model "
+        "only if the held-out test split did not get worse",
+    )
+    parser.add_argument(
+        "--feedback", type=Path, help="--with-feedback from a reviewed CSV (`supportbot feedback export`) instead of the database"
+    )
+    parser.add_argument("--test-data", type=Path, help="held-out split for --with-feedback (default: the bundled test split)")
+    parser.add_argument(
+        "--max-drop", type=float, default=0.005, help="largest held-out macro-F1 or accuracy drop --with-feedback accepts"
+    )
 
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
@@ -44,6 +59,22 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         threads=settings.torch_threads or None,
     )
     out = args.out or settings.model_dir
+    serving = out
+    intents_hash = data.content_hash()
+    extra = None
+    if args.with_feedback:
+        from bot.feedback_csv import read_csv
+        from bot.retrain import from_database, merge, with_feedback
+
+        rows = read_csv(args.feedback, data.labels) if args.feedback else from_database(settings.database_url)
+        extra = merge(data, rows)
+        sources = ", ".join(f"{source} {n}" for source, n in sorted(extra.by_source.items())) or "none yet"
+        left = "; left out: " + ", ".join(f"{why} {n}" for why, n in extra.skipped.items()) if extra.skipped else ""
+        print(f"feedback: {len(extra.examples)} confirmed examples from the database ({sources}){left}")
+        data = with_feedback(data, extra)
+        out = serving.with_name(serving.name + ".candidate")
+        if out.exists():
+            shutil.rmtree(out)
     counts = data.counts()
     print(
         f"training on {data_path}: {len(data.examples)} examples, {len(data.labels)} intents"
@@ -78,4 +109,41 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         f"model card: {out / 'MODEL_CARD.md'}; charts: training_curve.png, confusion_matrix_validation.png"
         + (", signals_thresholds_validation.png" if result.signals is not None else "")
     )
+    if extra is None:
+        return 0
+    return _promote(args, serving, out, intents_hash, len(extra.examples))
+
+
+def _promote(args: argparse.Namespace, serving: Path, candidate: Path, intents_hash: str, n_feedback: int) -> int:
+    """Compare the candidate with the serving model on the held-out split; swap it in only if not worse."""
+    from bot.retrain import judge, replace_model, score
+    from models.artifact import CARD_JSON, MANIFEST
+    from models.dataset import load_data
+
+    card_path = candidate / CARD_JSON
+    card = json.loads(card_path.read_text(encoding="utf-8"))
+    card["feedback"] = {"examples": n_feedback, "intents_sha256": intents_hash}  # still current for the intents file
+    card_path.write_text(json.dumps(card, indent=2), encoding="utf-8")
+    test_path = args.test_data or BUNDLED_INTENTS_TEST
+    test = load_data(test_path)
+    try:
+        before = score(serving, test) if (serving / MANIFEST).is_file() else None
+    except Exception as exc:  # an unreadable serving model is replaced, said out loud
+        print(f"the serving model in {serving} could not be scored ({type(exc).__name__}); comparing with nothing")
+        before = None
+    verdict = judge(before, score(candidate, test), args.max_drop)
+    print(f"\nheld-out ({test_path}, {len(test.examples)} examples):")
+    figures = (("in-scope accuracy", "in_scope_accuracy"), ("macro-F1", "macro_f1"), ("out-of-scope recall", "oos_recall"))
+    for name, key in figures:
+        after = getattr(verdict.after, key)
+        old = getattr(verdict.before, key) if verdict.before else None
+        if after is not None:
+            print(f"  {name}: {'-' if old is None else f'{old:.3f}'} → {after:.3f}")
+    for intent, old_f1, new_f1 in verdict.changes():
+        print(f"  {intent}: F1 {old_f1:.3f} → {new_f1:.3f}")
+    if not verdict.accepted:
+        print(f"kept the serving model: {verdict.reason}; the candidate stays in {candidate} for a look")
+        return 3
+    previous = replace_model(serving, candidate)
+    print(f"the new model is in {serving} ({verdict.reason}); the old one is in {previous}. `/model reload` serves it.")
     return 0

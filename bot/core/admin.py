@@ -14,11 +14,12 @@ import math
 import shlex
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, TypeVar
 
 from sqlmodel import Session
 
 from bot.core import stats
+from bot.core.agent_desk import agent_refusal
 from bot.core.events import CommandResponse, Person, SlashCommand
 from bot.core.outbox import Outgoing
 from bot.core.policy import TIERS
@@ -30,6 +31,7 @@ if TYPE_CHECKING:
     from bot.core.app import SupportBot
 
 log = logging.getLogger("supportbot.admin")
+T = TypeVar("T")
 UMBRELLA = ("supportbot", "sb")  # `/supportbot tier …` on platforms with one registered slash command
 ECHO_CHARS = 80  # bad input is quoted back at most this long
 ANSWER_CHARS = 3900  # under every platform's message limit
@@ -47,6 +49,7 @@ Run = Callable[["SupportBot", Person, list[str]], Awaitable[str]]
 class AdminCommand:
     name: str
     run: Run
+    agents: bool = False  # agents may run it too, from the agents' room
 
     @property
     def help(self) -> str:
@@ -60,21 +63,21 @@ class AdminCommand:
 COMMANDS: dict[str, AdminCommand] = {}
 
 
-def command(name: str) -> Callable[[Run], Run]:
+def command(name: str, agents: bool = False) -> Callable[[Run], Run]:
     def register(run: Run) -> Run:
-        COMMANDS[name] = AdminCommand(name, run)
+        COMMANDS[name] = AdminCommand(name, run, agents)
         return run
 
     return register
 
 
-def _suggest(word: str, valid: list[str]) -> str:
+def suggest(word: str, valid: list[str]) -> str:
     close = difflib.get_close_matches(word, valid, n=3)
     hint = f" Did you mean {' or '.join(close)}?" if close else ""
     return f"{hint} Valid: {', '.join(valid)}."
 
 
-def _arguments(args: list[str], most: int, usage: str) -> None:
+def arguments(args: list[str], most: int, usage: str) -> None:
     if len(args) > most:
         raise CommandError(f"Too many arguments. Usage: {usage}")
 
@@ -84,14 +87,18 @@ async def handle(bot: SupportBot, event: SlashCommand) -> list[Outgoing]:
     if name in UMBRELLA:
         name, _, text = text.partition(" ")
         name = name.lower() or "help"
-    allowed = bot.access.is_admin(event.user)
+    spec = COMMANDS.get(name)
+    allowed = bot.access.is_admin(event.user) or bool(
+        spec and spec.agents and agent_refusal(bot, event.user, event.place) is None
+    )
     if not allowed:
+        who = "agents in the agents' channel and admins" if spec and spec.agents else "admins only"
         result, ok = (
-            f"Sorry, /{_clip(name)} is for admins only. An admin can add your id ({event.user.key}) to SUPPORTBOT_ADMIN_IDS.",
+            f"Sorry, /{clip(name)} is for {who}. An admin can add your id ({event.user.key}) to SUPPORTBOT_ADMIN_IDS.",
             False,
         )
     elif name not in COMMANDS:
-        result, ok = f"Unknown command '/{_clip(name)}'." + _suggest(name, sorted(COMMANDS)), False
+        result, ok = f"Unknown command '/{clip(name)}'." + suggest(name, sorted(COMMANDS)), False
     else:
         result, ok = await _run(bot, event.user, name, text)
     result = _bounded(result)
@@ -134,7 +141,7 @@ async def _audit(bot: SupportBot, who: Person, name: str, text: str, allowed: bo
     return True
 
 
-def _clip(text: str, most: int = ECHO_CHARS) -> str:
+def clip(text: str, most: int = ECHO_CHARS) -> str:
     """Input quoted back in an answer: a 40 kB argument is not sent back whole."""
     return text if len(text) <= most else text[: most - 1] + "…"
 
@@ -142,7 +149,7 @@ def _clip(text: str, most: int = ECHO_CHARS) -> str:
 def _unechoed(message: str, args: list[str]) -> str:
     """Commands quote the word they reject; long words are clipped here, once for every command."""
     for arg in sorted({a for a in args if len(a) > ECHO_CHARS}, key=len, reverse=True):
-        message = message.replace(arg, _clip(arg))
+        message = message.replace(arg, clip(arg))
     return message
 
 
@@ -162,7 +169,7 @@ def _storable(text: str, most: int) -> str:
 
 def _printable(name: str) -> str:
     """A command name for one log line: control and format characters escaped, so a line cannot be faked."""
-    name = _clip(name)
+    name = clip(name)
     return name if name.isprintable() else ascii(name)
 
 
@@ -175,10 +182,10 @@ async def _store_setting(bot: SupportBot, key: str, value: str, admin: Person) -
 @command("help")
 async def _help(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """help [COMMAND] — list the admin commands, or show one command's help."""
-    _arguments(args, 1, "/help [COMMAND]")
+    arguments(args, 1, "/help [COMMAND]")
     if args:
         if args[0] not in COMMANDS:
-            raise CommandError(f"No command '{args[0]}'." + _suggest(args[0], sorted(COMMANDS)))
+            raise CommandError(f"No command '{args[0]}'." + suggest(args[0], sorted(COMMANDS)))
         return COMMANDS[args[0]].help
     return "Admin commands:\n" + "\n".join(f"  /{c.summary}" for c in COMMANDS.values())
 
@@ -186,7 +193,7 @@ async def _help(bot: SupportBot, admin: Person, args: list[str]) -> str:
 @command("status")
 async def _status(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """status — model, knowledge base, tiers, triggers, thresholds and queue at a glance."""
-    _arguments(args, 0, "/status")
+    arguments(args, 0, "/status")
     manifest = bot.services.classifier.manifest
     tiers = bot.tiers.all()
     counts = {t: sum(1 for v in tiers.values() if v == t) for t in TIERS}
@@ -214,7 +221,7 @@ def _known(kind: str, given: str, valid: list[str], name: str | None = None) -> 
     """`name` (default: what was typed) if it is valid; otherwise an error that suggests and lists."""
     name = given if name is None else name
     if name not in valid:
-        raise CommandError(f"Unknown {kind} '{given}'." + _suggest(name, valid))
+        raise CommandError(f"Unknown {kind} '{given}'." + suggest(name, valid))
     return name
 
 
@@ -224,7 +231,7 @@ async def _tier(bot: SupportBot, admin: Person, args: list[str]) -> str:
 
     auto: the bot answers; assisted: the bot drafts and an agent approves; human: an agent answers with
     the AI's context; off: passed to agents without AI involvement. Changes are stored and survive restarts."""
-    _arguments(args, 2, "/tier [INTENT [MODE]]")
+    arguments(args, 2, "/tier [INTENT [MODE]]")
     if not args:
         return "\n".join(f"{intent}: {tier}" for intent, tier in bot.tiers.all().items())
     intent = _known("intent", args[0], bot.tiers.intents)
@@ -241,7 +248,7 @@ async def _tier(bot: SupportBot, admin: Person, args: list[str]) -> str:
 @command("threshold")
 async def _threshold(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """threshold [NAME [VALUE]] — show the thresholds, or set one (stored, survives restarts)."""
-    _arguments(args, 2, "/threshold [NAME [VALUE]]")
+    arguments(args, 2, "/threshold [NAME [VALUE]]")
     if not args:
         return "\n".join(f"{n} = {_value(bot, n)} ({t.low:g}…{t.high:g}): {t.meaning}" for n, t in THRESHOLDS.items())
     name = _known("threshold", args[0], list(THRESHOLDS), args[0].lower())
@@ -271,9 +278,9 @@ def _threshold_value(name: str, spec: Threshold, given: str) -> float:
         value = float(given)
     except ValueError:
         span = f"from {spec.low:g} to {spec.high:g}"
-        raise CommandError(f"'{_clip(given)}' is not a number; {name} takes a value {span}.") from None
+        raise CommandError(f"'{clip(given)}' is not a number; {name} takes a value {span}.") from None
     if not math.isfinite(value):
-        raise CommandError(f"{name} takes a finite number from {spec.low:g} to {spec.high:g}, not '{_clip(given)}'.")
+        raise CommandError(f"{name} takes a finite number from {spec.low:g} to {spec.high:g}, not '{clip(given)}'.")
     if not spec.low <= value <= spec.high:
         raise CommandError(f"{name} must be between {spec.low:g} and {spec.high:g}; got {value:g}.")
     return value + 0.0  # -0.0 → 0.0
@@ -282,7 +289,7 @@ def _threshold_value(name: str, spec: Threshold, given: str) -> float:
 @command("trigger")
 async def _trigger(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """trigger [NAME [on|off]] — show the escalation triggers, or switch one on or off."""
-    _arguments(args, 2, "/trigger [NAME [on|off]]")
+    arguments(args, 2, "/trigger [NAME [on|off]]")
     if not args:
         return "\n".join(f"{n}: {'on' if t.enabled(bot.policy) else 'off'} — {t.summary}" for n, t in TRIGGERS.items())
     name = _known("trigger", args[0], list(TRIGGERS), args[0].lower())
@@ -298,7 +305,7 @@ async def _trigger(bot: SupportBot, admin: Person, args: list[str]) -> str:
 @command("stats")
 async def _stats(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """stats [DAYS] — automation, deflection and escalation rates, triggers, draft approval, CSAT, gaps (default 7 days)."""
-    _arguments(args, 1, "/stats [DAYS]")
+    arguments(args, 1, "/stats [DAYS]")
     days = _days(args[0]) if args else 7.0
 
     def compute() -> stats.Stats:
@@ -314,9 +321,9 @@ def _days(given: str) -> float:
     try:
         days = float(given)
     except ValueError:
-        raise CommandError(f"DAYS must be a number, not '{_clip(given)}'.") from None
+        raise CommandError(f"DAYS must be a number, not '{clip(given)}'.") from None
     if not math.isfinite(days):
-        raise CommandError(f"DAYS must be a finite number, more than 0 and at most {MAX_DAYS}; not '{_clip(given)}'.")
+        raise CommandError(f"DAYS must be a finite number, more than 0 and at most {MAX_DAYS}; not '{clip(given)}'.")
     if days <= 0:
         raise CommandError("DAYS must be more than 0.")
     if days > MAX_DAYS:
@@ -358,7 +365,7 @@ async def _model(bot: SupportBot, admin: Person, args: list[str]) -> str:
 @command("escalations")
 async def _escalations(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """escalations — the open and claimed tickets, most urgent first."""
-    _arguments(args, 0, "/escalations")
+    arguments(args, 0, "/escalations")
     tickets = await bot.db(bot.store.open_tickets)
     if not tickets:
         return "No open escalations."

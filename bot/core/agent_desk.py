@@ -38,7 +38,7 @@ def refuse(agent: Person, text: str, place: Place | None = None) -> list[Outgoin
     return [Outgoing(CommandResponse(agent, text, place, ok=False))]
 
 
-def _why_not_agent(bot: SupportBot, person: Person, place: Place | None) -> str | None:
+def agent_refusal(bot: SupportBot, person: Person, place: Place | None) -> str | None:
     if place is None or not place.agents_room:
         return "Agent actions only work from the agents' channel."
     if not bot.access.is_agent(person):
@@ -48,7 +48,7 @@ def _why_not_agent(bot: SupportBot, person: Person, place: Place | None) -> str 
 
 async def authorise(bot: SupportBot, person: Person, place: Place | None, action: str) -> str | None:
     """Why `person` may not act as an agent here, or None when they may; every refusal is audited."""
-    refusal = _why_not_agent(bot, person, place)
+    refusal = agent_refusal(bot, person, place)
     if refusal is not None:
         where = f"{place.channel_id}{' (agents room)' if place.agents_room else ''}" if place else "unknown place"
         entry = AuditEntry(

@@ -17,12 +17,20 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import logging
+import sys
 import time
 from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
-from bot.core import admin, agent_desk, buttons, customer_turn, edits
+from bot.core import (
+    admin,
+    agent_desk,
+    buttons,
+    customer_turn,
+    edits,
+    learning_commands,  # noqa: F401  (registers /label and /retrain)
+)
 from bot.core.access import Access
 from bot.core.directory import merge_profiles
 from bot.core.events import (
@@ -114,6 +122,9 @@ class SupportBot:
         self._settings_seen: tuple[int, int, int] | None = None
         self._settings_checked = 0.0
         self.started = time.time()
+        # `/retrain` runs this in a child process: training never shares the serving process.
+        self.retrain_command: list[str] = [sys.executable, "-m", "bot", "train", "--with-feedback", "--quiet"]
+        self.retraining: asyncio.Task[None] | None = None
         self.store.idle_close = dt.timedelta(minutes=policy.conversations.idle_close_minutes)
         self.refresh_settings()
 

@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import agent_desk, drafts
+from bot.core import agent_desk, drafts, feedback
 from bot.core import escalate as escalation
 from bot.core.customer_turn import TurnRecord, commit, decide
 from bot.core.events import Button, ButtonPress, CommandResponse
@@ -39,6 +39,10 @@ if TYPE_CHECKING:
 log = logging.getLogger("supportbot.buttons")
 NOT_QUITE_TEXT = (
     "Sorry that didn't help. Could you tell me a bit more about what you tried and what you see? Or I can bring in a person."
+)
+SOMETHING_ELSE_TEXT = (
+    "Thanks. Could you say it in other words, for example what you were trying to do and what you see? "
+    "Or I can bring in a person."
 )
 WITH_TEAM_TEXT = "A teammate has your conversation now; just write here and they'll see it."
 ENDED_TEXT = "This conversation has ended; write a new message any time to start again."
@@ -194,6 +198,9 @@ async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
     if config.enabled and failures >= config.failed_answers:
         hit = TriggerHit("frustration", f"{failures} answers did not help (pressed “not quite”)")
         return await _hand_off(bot, pressed, hit, history)
+    if config.enabled and answered and _was_frustrated(bot, answered[-1]):  # answered first; it did not help
+        hit = TriggerHit("frustration", "frustrated, and the answer did not help (pressed “not quite”)")
+        return await _hand_off(bot, pressed, hit, history)
     turn = Turn("", _prediction(intent, 1.0), 0.0, pressed.info, history, ())
     buttons = (Button("Talk to a person", "handoff.request", str(pressed.conversation.id)),)
 
@@ -202,6 +209,17 @@ async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
         work.say(pressed.conversation, NOT_QUITE_TEXT, "info", buttons)
 
     return await commit(bot, pressed.record, write, (turn, Outcome.ANSWER_REJECTED, [], None))
+
+
+def _was_frustrated(bot: SupportBot, turn: PastTurn) -> bool:
+    """Whether the model read this turn as frustrated, at the policy's (or the model's) threshold."""
+    probability = turn.signals.get("frustrated")
+    manifest = bot.services.classifier.manifest.signals
+    if probability is None or manifest is None or "frustrated" not in manifest.names:
+        return False
+    setting = bot.policy.signals.setting("frustrated")
+    threshold = setting.threshold if setting.threshold is not None else manifest.threshold("frustrated")
+    return bot.policy.signals.enabled and setting.enabled and probability >= threshold
 
 
 @customer_action("handoff.request")
@@ -232,6 +250,60 @@ async def _clarified(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
         (),
     )
     return await decide(bot, pressed.record, turn, chosen=True)
+
+
+def _asked(history: tuple[PastTurn, ...]) -> PastTurn | None:
+    """The message a clarifying question asked about, if that question is still the latest turn."""
+    if not history or history[-1].outcome != Outcome.CLARIFIED:
+        return None
+    return history[-1]
+
+
+@customer_action("article.pick")
+async def _picked_article(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
+    """The customer picked the article that answers their question: answer from it, and keep their
+    words with the confirmed article and intent as a training example."""
+    article = bot.services.index.kb.articles.get(pressed.argument)
+    if article is None or not article.customer_facing:
+        return _refuse(pressed.press, f"Unknown choice '{pressed.argument[:60]}'.")
+    if pressed.conversation.status != ConversationState.BOT:
+        return _too_late(pressed.press, pressed.conversation.status)
+    history = await _history(bot, pressed)
+    asked = _asked(history)
+    if asked is None:
+        return []  # an old question: the conversation has moved on
+    intents = [i for i in article.intents if i in bot.tiers.intents]
+    intent = asked.intent if asked.intent in intents else (intents[0] if intents else asked.intent)
+    if asked.message_id is not None:
+        await bot.db(_remember_choice, bot, asked.message_id, intent, article.id)
+    turn = Turn(asked.text, _prediction(intent, 1.0, asked.text), asked.sentiment or 0.0, pressed.info, history, ())
+    return await decide(bot, pressed.record, turn, chosen=True, article=article.id)
+
+
+def _remember_choice(bot: SupportBot, message_id: int, intent: str, article_id: str) -> None:
+    with bot.store.session() as session:
+        feedback.record(session, message_id, "customer_choice", intent, article_id)
+        session.commit()
+
+
+@customer_action("clarify.none")
+async def _something_else(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
+    """None of the offered articles fits: ask for other words, and note the gap."""
+    if pressed.conversation.status != ConversationState.BOT:
+        return _too_late(pressed.press, pressed.conversation.status)
+    history = await _history(bot, pressed)
+    asked = _asked(history)
+    if asked is None:
+        return []
+    await bot.db(bot.gaps.record, "none_fits", asked.text, asked.intent, asked.article_id, None, str(pressed.conversation.id))
+    turn = Turn("", _prediction(asked.intent, 1.0), 0.0, pressed.info, history, ())
+    buttons = (Button("Talk to a person", "handoff.request", str(pressed.conversation.id)),)
+
+    def write(work: Work) -> None:
+        work.move(Conversation, pressed.conversation.id or 0, BOT_REPLIES)
+        work.say(pressed.conversation, SOMETHING_ELSE_TEXT, "info", buttons)
+
+    return await commit(bot, pressed.record, write, (turn, Outcome.ANSWER_REJECTED, [], None))
 
 
 @customer_action("csat.rate")

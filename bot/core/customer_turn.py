@@ -16,25 +16,26 @@ import json
 import logging
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, replace
+from dataclasses import replace
 from typing import TYPE_CHECKING
-
-from sqlmodel import col, select
 
 from bot.core import escalate as escalation
 from bot.core import signals
 from bot.core.entities import extract
-from bot.core.events import AgentNotice, Button, CustomerMessage, DraftCard
+from bot.core.events import Button, CustomerMessage, DraftCard
+from bot.core.evidence import request_for
 from bot.core.outbox import Outgoing
 from bot.core.outcomes import ANSWERING, Outcome
-from bot.core.replies import answer_buttons, answer_text, close_conversation, draft_buttons
-from bot.core.states import BOT_REPLIES, ENDED, RELAY, WITH_HUMAN, Conflict, TicketState
-from bot.core.text import Rich, join, name, said
+from bot.core.policy import Policy
+from bot.core.relay import relay
+from bot.core.replies import answer_buttons, answer_text, article_buttons, close_conversation, draft_buttons
+from bot.core.states import BOT_REPLIES, ENDED, WITH_HUMAN, Conflict
+from bot.core.text import Rich, join
 from bot.core.triggers import TriggerHit, fired, is_closing
-from bot.core.turn import CustomerInfo, PastTurn, Turn
+from bot.core.turn import CustomerInfo, PastTurn, Turn, TurnRecord, typed
 from bot.core.work import Work, place_of
-from bot.storage.tables import Conversation, Customer, Decision, Draft, Message, Ticket
-from knowledge.types import ActionResult, Answer, CustomerContext, NoAnswer, Resolution, ResolveRequest
+from bot.storage.tables import Conversation, Decision, Draft
+from knowledge.types import ActionResult, Answer, CustomerContext, NoAnswer, Resolution, Unsure
 
 if TYPE_CHECKING:
     from bot.core.app import SupportBot
@@ -42,22 +43,14 @@ if TYPE_CHECKING:
 log = logging.getLogger("supportbot.pipeline")
 HOLDING_TEXT = "Thanks! I've prepared an answer and a teammate is checking it; you'll get it right here shortly."
 CLARIFY_TEXT = "Sorry, I'm not sure I understood. Is it about one of these? You can also rephrase your question."
+CHOICE_TEXT = "I found a few articles that might answer this. Which one fits your question best?"
+SORRY_TEXT = (
+    "Sorry about the trouble. This should sort it out; if it doesn't, press “Talk to a person” and a teammate takes over."
+)
 EMPTY_TEXT = "I can only read text for now. Could you tell me in words what you need?"
 NO_ANSWER_TEXT = "I don't have a good answer for that one, sorry."
-ADDED_TEXT = "Thanks, I've added that to your request; someone from the team will reply here."
 UNSURE_AGAIN = " (I'm still not sure what you need, so I'm bringing in a person.)"
 ATTEMPTS = 3  # decide again at most this often when the conversation changes state under a turn
-
-
-@dataclass(frozen=True)
-class TurnRecord:
-    """The stored side of the turn being handled; `notes` are said before the decision's reply."""
-
-    conversation: Conversation
-    customer: Customer
-    message_id: int
-    started: float
-    notes: tuple[str, ...] = ()
 
 
 def humanize(intent: str) -> str:
@@ -164,14 +157,20 @@ def decision(
     )
 
 
-async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool = False) -> list[Outgoing]:
-    """From a classified turn to what happens next. `chosen`: the customer picked the intent from a
-    clarifying question, so uncertainty and cues already judged on that message do not count again."""
+async def decide(
+    bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool = False, article: str | None = None
+) -> list[Outgoing]:
+    """From a classified turn to what happens next. `chosen`: the customer picked the intent (or
+    `article`) from a clarifying question, so uncertainty and cues already judged on that message do
+    not count again, and a picked article is answered without the answer gate."""
     policy = bot.policy
     roles = policy.roles
     hits = fired(turn, policy, "message")
     if chosen:
         hits = [h for h in hits if h.trigger not in ("low_confidence", "frustration")]
+    deferred = answer_first(turn, policy, hits)
+    if deferred:
+        hits = []
     if [h.trigger for h in hits] == ["low_confidence"]:
         last = turn.history[-1].outcome if turn.history else None
         if policy.low_confidence.clarify_first and last != Outcome.CLARIFIED:
@@ -182,14 +181,25 @@ async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool =
     if is_closing(turn, policy) and roles.closing:
         turn = replace(turn, prediction=replace(turn.prediction, intent=roles.closing[0], out_of_scope=False))
         intent = roles.closing[0]
-    if intent in roles.small_talk:
+    if intent in roles.small_talk and not deferred:
         return await small_talk(bot, record, turn)
     tier = bot.tiers.tier(intent)
     if tier in ("human", "off"):
-        return await escalate(
-            bot, record, turn, [TriggerHit("tier", f"{intent} is in the {tier} tier")], ai_context=tier == "human"
-        )
-    resolution = await resolve(bot, record, turn, drafting=tier == "assisted")
+        hit = TriggerHit("tier", f"{intent} is in the {tier} tier")
+        return await escalate(bot, record, turn, [*deferred, hit], ai_context=tier == "human")
+    resolution = await resolve(bot, record, turn, drafting=tier == "assisted", article=article)
+    if deferred and not (tier == "auto" and isinstance(resolution, Answer)):
+        return await escalate(bot, record, turn, deferred)  # no sure answer for a frustrated customer: a person
+    if isinstance(resolution, Unsure):
+        if not policy.answer.enabled:
+            resolution = resolution.best
+        elif tier == "assisted":  # an agent checks every draft anyway: give them the best candidate
+            return await draft(bot, record, turn, resolution.best)
+        elif turn.history and turn.history[-1].outcome == Outcome.CLARIFIED:
+            hit = TriggerHit("low_confidence", f"{resolution.reason}, after a clarifying question")
+            return await escalate(bot, record, turn, [hit])
+        else:
+            return await offer(bot, record, turn, resolution)
     turn = replace(turn, resolution=resolution)
     after = fired(turn, policy, "resolution")
     if isinstance(resolution, NoAnswer):
@@ -214,7 +224,14 @@ async def decide(bot: SupportBot, record: TurnRecord, turn: Turn, chosen: bool =
         return await escalate(bot, record, turn, after)
     if tier == "assisted" and isinstance(resolution, Answer):
         return await draft(bot, record, turn, resolution)
-    return await answer(bot, record, turn, resolution)
+    return await answer(bot, record, turn, resolution, sorry=bool(deferred))
+
+
+def answer_first(turn: Turn, policy: Policy, hits: list[TriggerHit]) -> list[TriggerHit]:
+    """The frustration hits to hold back on a first message, so a sure answer comes first (else none)."""
+    if not policy.frustration.answer_first or not hits or typed(turn.history):
+        return []
+    return hits if all(h.trigger == "frustration" for h in hits) else []
 
 
 def _id(conversation: Conversation) -> int:
@@ -222,7 +239,7 @@ def _id(conversation: Conversation) -> int:
     return conversation.id
 
 
-async def resolve(bot: SupportBot, record: TurnRecord, turn: Turn, drafting: bool) -> Resolution:
+async def resolve(bot: SupportBot, record: TurnRecord, turn: Turn, drafting: bool, article: str | None = None) -> Resolution:
     """Actions only run in the auto tier: a draft must never have side effects before approval."""
     customer = record.customer
     context = CustomerContext(
@@ -232,8 +249,16 @@ async def resolve(bot: SupportBot, record: TurnRecord, turn: Turn, drafting: boo
         plan=customer.tier,
         role=customer.role,
     )
+    request = request_for(
+        bot.services.classifier,
+        turn.prediction,
+        turn.text,
+        context,
+        f"turn-{record.message_id}",
+        bot.policy.answer.max_wrong_rate,
+        article,
+    )
     p = turn.prediction
-    request = ResolveRequest(turn.text, p.intent, p.confidence, context, idempotency_key=f"turn-{record.message_id}")
     resolver = bot.services.resolver
     if not drafting and resolver.actions.get(p.intent) is not None:
         return await resolver.resolve(request)
@@ -277,13 +302,33 @@ async def _with_evidence(bot: SupportBot, turn: Turn, hit: TriggerHit) -> Trigge
 
 
 async def clarify(bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[TriggerHit]) -> list[Outgoing]:
+    """Unsure what the customer means: offer the closest articles (or, without any, the likeliest intents)."""
     conversation_id = _id(record.conversation)
-    skip = bot.policy.roles.small_talk | set(bot.policy.human_request.intents)
-    options = [a for a in turn.prediction.alternatives if a.intent not in skip][:2]
-    buttons = tuple(Button(humanize(a.intent).capitalize(), "clarify.pick", f"{conversation_id}:{a.intent}") for a in options)
-    buttons += (Button("Talk to a person", "handoff.request", str(conversation_id)),)
+    request = request_for(bot.services.classifier, turn.prediction, turn.text)
+    ranking = await asyncio.to_thread(bot.services.resolver.rank, request)
+    options = ranking.options(bot.policy.answer.options)
+    if options:
+        buttons = article_buttons(conversation_id, options)
+    else:
+        skip = bot.policy.roles.small_talk | set(bot.policy.human_request.intents)
+        intents = [a for a in turn.prediction.alternatives if a.intent not in skip][:2]
+        buttons = tuple(Button(humanize(a.intent).capitalize(), "clarify.pick", f"{conversation_id}:{a.intent}") for a in intents)
+        buttons += (Button("Talk to a person", "handoff.request", str(conversation_id)),)
     return await commit(
         bot, record, lambda work: _say(work, record, CLARIFY_TEXT, "clarify", buttons), (turn, Outcome.CLARIFIED, hits, None)
+    )
+
+
+async def offer(bot: SupportBot, record: TurnRecord, turn: Turn, unsure: Unsure) -> list[Outgoing]:
+    """The gate would not answer within the wrong-answer budget: let the customer pick the article."""
+    options = unsure.options[: bot.policy.answer.options]
+    buttons = article_buttons(_id(record.conversation), options)
+    log.info("answer.unsure message=%s assurance=%.3f threshold=%.3f", record.message_id, unsure.assurance, unsure.threshold)
+    return await commit(
+        bot,
+        record,
+        lambda work: _say(work, record, CHOICE_TEXT, "clarify", buttons),
+        (turn, Outcome.CLARIFIED, [], unsure.best.article_id),
     )
 
 
@@ -301,7 +346,8 @@ async def small_talk(bot: SupportBot, record: TurnRecord, turn: Turn) -> list[Ou
     return await commit(bot, record, write, (turn, Outcome.SMALLTALK, [], None))
 
 
-async def answer(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Resolution) -> list[Outgoing]:
+async def answer(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Resolution, sorry: bool = False) -> list[Outgoing]:
+    """Send an answer; `sorry`: the customer was frustrated, so say so and point at the person button."""
     buttons = answer_buttons(_id(record.conversation))
     if isinstance(resolution, ActionResult):
         message = resolution.message
@@ -309,7 +355,7 @@ async def answer(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Re
             bot, record, lambda work: _say(work, record, message, "answer", buttons), (turn, Outcome.ACTION_OK, [], None)
         )
     assert isinstance(resolution, Answer)
-    text = answer_text(resolution)
+    text = join([SORRY_TEXT, answer_text(resolution)], "\n\n") if sorry else answer_text(resolution)
     return await commit(
         bot, record, lambda work: _say(work, record, text, "answer", buttons), (turn, Outcome.ANSWERED, [], resolution.article_id)
     )
@@ -342,47 +388,3 @@ async def draft(bot: SupportBot, record: TurnRecord, turn: Turn, resolution: Ans
         work.send(card, conversation.id, draft_id=row.id)
 
     return await commit(bot, record, write, (turn, Outcome.DRAFTED, [], resolution.article_id))
-
-
-def _last_said(work: Work, conversation: Conversation) -> str | None:
-    return work.session.exec(
-        select(Message.text)
-        .where(Message.conversation_id == conversation.id, Message.direction == "outbound")
-        .order_by(col(Message.id).desc())
-    ).first()
-
-
-async def relay(bot: SupportBot, record: TurnRecord, text: str) -> list[Outgoing] | None:
-    """A person has the conversation: pass the message on to the ticket's thread, nothing else.
-    None when the conversation ended under us (an agent resolved it meanwhile): the message then
-    starts the customer's next conversation instead of vanishing into a closed ticket."""
-    conversation = record.conversation
-    customer_name = record.customer.display_name or record.customer.platform_user_id
-
-    def write(work: Work) -> None:
-        work.move(Conversation, _id(conversation), RELAY)
-        ticket = work.session.exec(
-            select(Ticket).where(Ticket.conversation_id == _id(conversation)).order_by(col(Ticket.id).desc())
-        ).first()
-        assert ticket is not None and ticket.id is not None
-        decided = Decision(
-            conversation_id=_id(conversation),
-            message_id=record.message_id,
-            intent="-",
-            confidence=0.0,
-            out_of_scope=False,
-            tier="-",
-            outcome=Outcome.RELAYED.value,
-            latency_ms=round((time.perf_counter() - record.started) * 1000, 2),
-        )
-        work.add(decided)
-        notice = AgentNotice(join([name(customer_name), " wrote:", said(text)]), ticket.id, ticket.agent_thread_id)
-        work.send(notice, conversation.id, ticket_id=ticket.id)
-        if ticket.status == TicketState.OPEN and _last_said(work, conversation) != ADDED_TEXT:
-            work.say(conversation, ADDED_TEXT, "info")  # nobody has it yet: say it was heard, once
-
-    try:
-        _, outgoing = await bot.commit(write, record.message_id)
-    except Conflict:
-        return None
-    return outgoing

@@ -9,7 +9,10 @@ from __future__ import annotations
 import logging
 from typing import TYPE_CHECKING
 
+from sqlmodel import select
+
 from bot.core import escalate as escalation
+from bot.core import feedback
 from bot.core.agent_desk import authorise, refuse
 from bot.core.events import AgentNotice, Person, Place
 from bot.core.outbox import Outgoing
@@ -20,7 +23,7 @@ from bot.core.text import join, name
 from bot.core.triggers import TriggerHit
 from bot.core.turn import PastTurn
 from bot.core.work import Work
-from bot.storage.tables import Conversation, Draft, utcnow
+from bot.storage.tables import Conversation, Decision, Draft, utcnow
 
 if TYPE_CHECKING:
     from bot.core.app import SupportBot
@@ -56,6 +59,8 @@ async def decide(
         work.retire_draft_buttons(draft_id, f"{verdict.capitalize()} by {agent.label}.")
         work.send(AgentNotice(join([name(agent.label), f" {verdict} draft #{draft_id} ({draft.intent})."])), draft_id=draft_id)
         work.say(conversation, final, "answer", answer_buttons(conversation.id))
+        article = drafted_article(work, draft.message_id) if verdict == "approved" else None  # an edit may change it
+        feedback.record(work.session, draft.message_id, f"draft_{verdict}", draft.intent, article, agent.key)
         log.info("draft.%s draft=%s intent=%s agent=%s", verdict, draft_id, draft.intent, agent.key)
 
     try:
@@ -79,6 +84,8 @@ async def _reject(
 
     def write(work: Work) -> None:
         work.move(Draft, draft_id, VERDICTS["rejected"], agent_id=agent.key, decided_at=utcnow())
+        article = drafted_article(work, draft.message_id)
+        feedback.record(work.session, draft.message_id, "draft_rejected", draft.intent, article, agent.key, "rejected")
         work.retire_draft_buttons(draft_id, f"Rejected by {agent.label}; a ticket was opened.")
         work.send(AgentNotice(join([name(agent.label), f" rejected draft #{draft_id} ({draft.intent})."])), draft_id=draft_id)
         escalation.write(bot, work, handoff, claimed_by=agent)
@@ -89,6 +96,11 @@ async def _reject(
         return await _stale(bot, agent, draft, place)
     await escalation.record_gap(bot, handoff)
     return outgoing
+
+
+def drafted_article(work: Work, message_id: int) -> str | None:
+    """The article the draft for this message was written from."""
+    return work.session.exec(select(Decision.article_id).where(Decision.message_id == message_id)).first()
 
 
 async def _stale(bot: SupportBot, agent: Person, draft: Draft, place: Place | None) -> list[Outgoing]:

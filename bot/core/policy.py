@@ -62,6 +62,9 @@ class Frustration(Switch):
     repeat_similarity: float = Field(default=0.7, gt=0, le=1)
     failed_answers: int = Field(default=2, ge=1)
     score_to_fire: int = Field(default=2, ge=1)
+    # A first message whose only trigger is frustration is answered when the answer gate is sure (a person
+    # one click away); a "Not quite" or more frustration then hands off. False: frustration always hands off.
+    answer_first: bool = True
     exasperation: list[str] = []
     weak: list[str] = []
 
@@ -157,6 +160,14 @@ class Approval(_Section):
     min_drafts_for_days: int = Field(default=20, ge=1)
 
 
+class Answering(Switch):
+    """The answer gate: answer only where the validation questions say at most `max_wrong_rate` of
+    answers would be wrong; otherwise offer a choice of articles (auto tier) or draft (assisted)."""
+
+    max_wrong_rate: float = Field(default=0.03, ge=0.0, le=0.5)
+    options: int = Field(default=3, ge=1, le=5)  # articles offered in a clarifying choice
+
+
 class Priority(_Section):
     sla_minutes: dict[Literal["urgent", "high", "normal", "low"], int] = {"urgent": 15, "high": 60, "normal": 240, "low": 1440}
     high_value_account: float = 50000
@@ -166,6 +177,7 @@ class Policy(_Section):
     signals: Signals = Signals()
     human_request: HumanRequest = HumanRequest()
     low_confidence: LowConfidence = LowConfidence()
+    answer: Answering = Answering()
     frustration: Frustration = Frustration()
     risk: Switch = Switch()
     business_rules: BusinessRules = BusinessRules()

@@ -3,12 +3,14 @@ closing a conversation with a rating request."""
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from bot.core.events import Button, Person, RatingRequest
 from bot.core.states import AGENT_RESOLVES, CUSTOMER_RESOLVES, Move
 from bot.core.text import Rich, join, link, name, strong
 from bot.core.work import Work
 from bot.storage.tables import Conversation, utcnow
-from knowledge.types import Answer
+from knowledge.types import Answer, Candidate
 
 RATING_TEXT = "How did we do? Rate this conversation from 1 (poor) to 5 (great)."
 
@@ -31,6 +33,17 @@ def answer_buttons(conversation_id: int) -> tuple[Button, ...]:
     return (
         Button("That solved it", "answer.solved", value, "primary"),
         Button("Not quite", "answer.not_quite", value),
+        Button("Talk to a person", "handoff.request", value),
+    )
+
+
+def article_buttons(conversation_id: int, options: Sequence[Candidate]) -> tuple[Button, ...]:
+    """A clarifying choice: the candidate articles by title, something else, or a person."""
+    value = str(conversation_id)
+    picks = tuple(Button(c.title[:70], "article.pick", f"{value}:{c.article_id}") for c in options)
+    return (
+        *picks,
+        Button("Something else", "clarify.none", value),
         Button("Talk to a person", "handoff.request", value),
     )
 

@@ -10,6 +10,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from bot.core.sentiment import SentimentAnalyzer
+from knowledge.gate import AnswerGate
 from knowledge.index import KnowledgeIndex
 from knowledge.resolver import Resolver
 from models.classifier import IntentClassifier
@@ -23,15 +24,20 @@ class Services:
     sentiment: SentimentAnalyzer
     load_classifier: Callable[[], IntentClassifier] | None = None
     load_knowledge: Callable[[], tuple[KnowledgeIndex, Resolver]] | None = None
+    load_gate: Callable[[IntentClassifier, Resolver], AnswerGate | None] | None = None  # fits or loads the gate
 
     def reload_classifier(self) -> IntentClassifier:
         if self.load_classifier is None:
             raise RuntimeError("this bot was started without a model loader")
-        self.classifier = self.load_classifier()
+        classifier = self.load_classifier()
+        gate = self.load_gate(classifier, self.resolver) if self.load_gate else self.resolver.gate
+        self.classifier, self.resolver.gate = classifier, gate
         return self.classifier
 
     def reload_knowledge(self) -> KnowledgeIndex:
         if self.load_knowledge is None:
             raise RuntimeError("this bot was started without a knowledge-base loader")
-        self.index, self.resolver = self.load_knowledge()
+        index, resolver = self.load_knowledge()
+        resolver.gate = self.load_gate(self.classifier, resolver) if self.load_gate else self.resolver.gate
+        self.index, self.resolver = index, resolver
         return self.index

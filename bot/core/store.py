@@ -268,6 +268,7 @@ class ConversationStore(OutboxRecords, SettingsRecords):
                 d.article_id if d else None,
                 clicked=m.direction == CLICK,
                 signals=json.loads(d.signals) if d and d.signals else {},
+                message_id=m.id,
             )
             for m, d in rows
         )

@@ -36,6 +36,9 @@ THRESHOLDS: dict[str, Threshold] = {
         )
         for name in SIGNALS
     },
+    "wrong_rate": Threshold(
+        "answer", "max_wrong_rate", 0.0, 0.5, "wrong-answer budget: the answer gate's operating point on its validation curve"
+    ),
     "rule_floor": Threshold("signals", "rule_floor", 0.0, 1.0, "signal probability a phrase or keyword rule needs to count"),
 }
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot.core.entities import Entity
+from bot.storage.tables import Conversation, Customer
 from knowledge.types import Resolution
 from models.classifier import Prediction
 from models.context import TurnContext
@@ -21,6 +22,7 @@ class PastTurn:
     article_id: str | None = None
     clicked: bool = False  # a button press stored as a turn: its text is a label, not the customer's words
     signals: dict[str, float] = field(default_factory=dict)  # the model's signal probabilities on this turn
+    message_id: int | None = None  # the stored message
 
 
 def typed(turns: tuple[PastTurn, ...] | list[PastTurn]) -> list[PastTurn]:
@@ -54,3 +56,14 @@ class Turn:
     def intent(self) -> str:
         """The most likely in-scope intent, even when the message was judged out of scope."""
         return self.prediction.best_intent
+
+
+@dataclass(frozen=True)
+class TurnRecord:
+    """The stored side of the turn being handled; `notes` are said before the decision's reply."""
+
+    conversation: Conversation
+    customer: Customer
+    message_id: int
+    started: float
+    notes: tuple[str, ...] = ()

@@ -123,6 +123,25 @@ class Draft(SQLModel, table=True):
     decided_at: dt.datetime | None = None
 
 
+class ConfirmedExample(SQLModel, table=True):
+    """A customer's words with what a person confirmed they meant: the customer picked an article from a
+    clarifying choice, an agent approved, edited or rejected a draft, or labelled a ticket. Confirmed rows
+    become training examples (`supportbot train --with-feedback`); rejected ones are kept for review."""
+
+    __table_args__ = (UniqueConstraint("message_id", "source"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    conversation_id: int = Field(foreign_key="conversation.id", index=True)
+    message_id: int = Field(foreign_key="message.id", index=True)  # the customer's message
+    text: str
+    intent: str | None = Field(default=None, max_length=64)
+    article_id: str | None = Field(default=None, max_length=100)
+    verdict: str = Field(default="confirmed", max_length=16)  # confirmed | rejected
+    source: str = Field(max_length=24)  # customer_choice | draft_approved | draft_edited | draft_rejected | agent_label
+    confirmed_by: str | None = Field(default=None, max_length=64)  # the agent's key; None for the customer
+    created_at: dt.datetime = Field(default_factory=utcnow)
+
+
 class CsatRating(SQLModel, table=True):
     """One rating per conversation; a re-delivered click changes nothing."""
 

@@ -109,6 +109,7 @@ def test_eval_prints_a_readable_report(tiny_model: TrainResult, tmp_path: Path, 
                 "--label-column",
                 "category",
                 "--no-chart",
+                "--no-answers",
             ]
         )
         == 0
@@ -165,7 +166,18 @@ def test_train_predict_and_eval_with_signals(tiny_base: Path, tmp_path: Path, ca
     assert main(["predict", "--model", str(out), "still broken"]) == 0
     assert "signals: frustrated 0." in capsys.readouterr().out
 
-    evaluate = ["eval", "--model", str(out), "--data", str(export), *common, "--signals", str(signals), "--no-chart"]
+    evaluate = [
+        "eval",
+        "--model",
+        str(out),
+        "--data",
+        str(export),
+        *common,
+        "--signals",
+        str(signals),
+        "--no-chart",
+        "--no-answers",
+    ]
     assert main(evaluate) == 0
     printed = capsys.readouterr().out
     assert "conversation signals per turn (80 turns, read in context)" in printed and "frustrated" in printed

@@ -181,9 +181,9 @@ class Harness:
         self.customer_sees()
         return self.only_card().ticket_id
 
-    def command(self, line: str, who: Person = ROOT) -> CommandResponse:
+    def command(self, line: str, who: Person = ROOT, place: Place | None = None) -> CommandResponse:
         name, _, arguments = line.lstrip("/").partition(" ")
-        self.deliver(SlashCommand(who, name, arguments))
+        self.deliver(SlashCommand(who, name, arguments, place))
         return self.private.pop()
 
     # Popping ----------------------------------------------------------------------------------------
