@@ -221,11 +221,13 @@ class KnowledgeIndex:
         order = np.argsort(-ranking, kind="stable")
         return [(self.chunks[rows[j]], float(similarities[j])) for j in order]
 
-    def _fused(self, query: str, vector: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-        """Per chunk: dense similarity; per article: the fused ranking score and normalised BM25."""
+    def _fused(self, query: str, vector: np.ndarray, questions: bool = True) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        """Per chunk: dense similarity; per article: the fused ranking score and normalised BM25. Customer
+        `questions` count only in customer searches: in an agents' search they would favour the customer
+        articles over the playbooks, which have none."""
         dense, dense_article, lexical_article, phrasing_article = self._signals(query, vector)
         fused = dense_article + LEXICAL_WEIGHT * lexical_article + PHRASING_WEIGHT * phrasing_article
-        if self._question_rows:
+        if questions and self._question_rows:
             sims = _dot(self._question_vectors, vector)
             fused = fused + QUESTION_WEIGHT * np.array(
                 [np.sort(sims[rows])[-3:].mean() if len(rows) else 0.0 for rows in self._question_rows]
@@ -261,7 +263,7 @@ class KnowledgeIndex:
         if not self.chunks or not query.strip():
             return []
         vector = self.embed_query(query) if query_vector is None else query_vector
-        dense, fused, lexical_article = self._fused(query, vector)
+        dense, fused, lexical_article = self._fused(query, vector, questions=customer_only)
         allowed = np.array([articles is None or a in articles for a in self._article_ids], dtype=bool)
         if customer_only:
             allowed &= self._customer

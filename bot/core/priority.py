@@ -47,9 +47,13 @@ def score(
     if "risk" in names:  # an account takeover is high priority even on the free plan
         reasons.append(("legal, security or data-protection risk", 3))
     if "business_rules" in names:
-        legal = "legal_or_security" in names["business_rules"].reason
-        if not (legal and "risk" in names):  # the same risk, counted once
-            reasons.append(("legal or security wording" if legal else "business rule", 2 if legal else 1))
+        reason = names["business_rules"].reason
+        if "account_takeover" in reason and "risk" not in names:  # a takeover is high priority on any plan
+            reasons.append(("account-takeover wording", 3))
+        elif "legal_or_security" in reason and "risk" not in names:  # the same risk, counted once
+            reasons.append(("legal or security wording", 2))
+        elif "risk" not in names or not ("legal_or_security" in reason or "account_takeover" in reason):
+            reasons.append(("business rule", 1))
     if intent in roles.money:
         reasons.append((f"money at stake ({intent})", 1))
     points = sum(p for _, p in reasons)

@@ -25,7 +25,7 @@ class TrainConfig:
     val_fraction: float = 0.15  # held out for calibration and thresholds when no validation file is given
     seed: int = 13
     threads: int | None = None  # torch intra-op threads; None leaves torch's default
-    ood_criterion: str = "balanced"  # see models.ood.CRITERIA
+    ood_criterion: str = "in_scope_first"  # see models.ood.CRITERIA; the answer gate stops most missed out-of-scope questions
     signal_weight: float = 1.0  # the signals loss against the intent loss, when training with signals
     signal_batch_size: int = 16  # signal turns per step, beside each intent batch (longer texts: the main cost)
 

@@ -3,6 +3,7 @@ and a fresh bot on a real SQLite or PostgreSQL database per test."""
 
 from __future__ import annotations
 
+import sys
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -26,7 +27,10 @@ def make_bot(url: str, services: Services, policy: Policy | None = None, agents:
     policy = policy or load_policy()
     tiers = TierTable({name: meta.tier for name, meta in services.classifier.manifest.intents.items()}, policy)
     access = Access(frozenset({ROOT.key}), agents)
-    return SupportBot(ConversationStore(engine), services, policy, tiers, access, GapLog(engine), product_name="Orbitask")
+    bot = SupportBot(ConversationStore(engine), services, policy, tiers, access, GapLog(engine), product_name="Orbitask")
+    # /retrain would train a real model in a child process: tests that run every command get a quick stand-in.
+    bot.retrain_command = [sys.executable, "-c", "print('feedback: 0 confirmed examples'); raise SystemExit(3)"]
+    return bot
 
 
 @pytest.fixture

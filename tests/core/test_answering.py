@@ -76,10 +76,10 @@ def test_a_choice_leads_to_the_picked_article_and_a_confirmed_example(new_bot: B
     [question] = chat.customer_sees()
     assert question == CHOICE_TEXT
     labels = [b.label for b in chat._customer_buttons]
-    assert labels[-2:] == ["Something else", "Talk to a person"] and "Download invoices and receipts" in labels
-    chat.press("Download invoices and receipts")
+    assert labels[-2:] == ["Something else", "Talk to a person"] and "Download invoices and update billing details" in labels
+    chat.press("Download invoices and update billing details")
     [answer] = chat.customer_sees()
-    assert "Download invoices and receipts" in answer and "Full article" in answer
+    assert "Download invoices and update billing details" in answer and "Full article" in answer
     assert chat.agents_see() == []
     with Session(chat.bot.store.engine) as session:
         [example] = session.exec(select(ConfirmedExample)).all()
@@ -96,7 +96,7 @@ def test_an_old_choice_does_nothing_once_the_conversation_moved_on(new_bot: BotF
     chat = new_bot(strict())
     chat.say("how do I get a copy of last month's invoice")
     chat.customer_sees()
-    chat.press("Download invoices and receipts")
+    chat.press("Download invoices and update billing details")
     chat.customer_sees()
     chat.click("article.pick", chat._customer_buttons[0].value.split(":")[0] + ":refund-policy", who=ALICE, place=None)
     assert chat.customer_sees() == []
@@ -132,7 +132,7 @@ def test_the_budget_moves_the_operating_point(new_bot: BotFactory) -> None:
     assert response.ok, response.text
     chat.say("how do I get a copy of last month's invoice", who=Person("test", "carol"))
     [answer] = chat.customer_sees()
-    assert "Download invoices and receipts" in answer
+    assert "Download invoices and update billing details" in answer
     assert "wrong_rate 0.5" in chat.command("/status").text
 
 
@@ -172,7 +172,7 @@ def test_agents_label_a_ticket_with_the_article_that_answers_it(new_bot: BotFact
         [example] = session.exec(select(ConfirmedExample)).all()
     assert (example.intent, example.article_id) == ("password_reset", None)
     wrong = chat.command(f"/label {ticket} reset-your-pasword", who=SAM, place=AGENTS_ROOM)
-    assert not wrong.ok and "Did you mean 'reset-your-password'" in wrong.text
+    assert not wrong.ok and "Did you mean reset-your-password?" in wrong.text
     assert "There is no ticket #999" in chat.command("/label 999 password_reset", who=SAM, place=AGENTS_ROOM).text
 
 
@@ -202,3 +202,19 @@ def test_retrain_runs_in_the_background_and_reports_to_the_agents(new_bot: BotFa
     chat.loop.run_until_complete(chat.bot.retraining)
     assert "held-out figures got worse, so the serving model stays" in chat.agents_see_text()
     assert "admins only" in chat.command("/retrain", who=ALICE).text
+
+
+def test_account_takeover_language_goes_to_a_person_whatever_the_intent(chat: Harness) -> None:
+    """Written for this test: takeover reports that read like routine login or email questions."""
+    reports = [
+        "got a reset email I never asked for and now my password doesn't work",
+        "my login email was changed to some address I don't know, it wasn't me",
+        "there are sign-ins from a device I don't recognise on my account",
+    ]
+    for n, text in enumerate(reports):
+        chat.say(text, who=Person("test", f"t{n}"))
+        assert "passed this to our support team" in chat.customer_sees()[0], text
+        priority = {f.label: str(f.value) for f in chat.only_card().fields}["Priority"]
+        assert priority.startswith(("high", "urgent")), priority  # a takeover is urgent on any plan
+    chat.say("how do I reset my password, I forgot it", who=Person("test", "calm"))
+    assert "passed this to our support team" not in chat.customer_sees()[0]

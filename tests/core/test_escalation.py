@@ -75,11 +75,11 @@ def test_low_confidence_asks_one_clarifying_question_then_hands_off(chat: Harnes
 
 
 def test_a_clarifying_choice_answers_the_original_message(chat: Harness) -> None:
-    chat.say("blue thing wont do the stuff")
+    chat.say("can you help me with the when-then stuff")
     chat.customer_sees()
-    buttons = [b for b in chat._customer_buttons if b.action == "clarify.pick"]
-    assert buttons
-    chat.click("clarify.pick", f"{buttons[0].value.split(':')[0]}:howto_automations", who=ALICE, place=dm(ALICE))
+    buttons = [b for b in chat._customer_buttons if b.action == "article.pick"]
+    assert buttons and [b.label for b in chat._customer_buttons][-2:] == ["Something else", "Talk to a person"]
+    chat.click("article.pick", f"{buttons[0].value.split(':')[0]}:build-automation-rules", who=ALICE, place=dm(ALICE))
     [answer] = chat.customer_sees()
     assert "automation" in answer.lower()
     assert chat.agents_see() == []
@@ -187,7 +187,10 @@ def test_a_switched_off_trigger_does_not_fire(chat: Harness) -> None:
     assert not chat.customer_sees()[0].startswith(HANDOFF)
 
 
-def test_the_handoff_packet_has_the_full_context(chat: Harness) -> None:
+def test_the_handoff_packet_has_the_full_context(new_bot: BotFactory) -> None:
+    policy = load_policy()
+    policy.answer.max_wrong_rate = 0.2  # a loose answer gate: the bot answers the first question outright
+    chat = new_bot(policy)
     profile = CustomerProfile(company="Initech", tier="business", account_value=24_000)
     chat.say("hi", profile=profile)
     chat.say("how do I connect github to my project")

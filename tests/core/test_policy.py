@@ -18,7 +18,12 @@ def write(tmp_path: Path, text: str) -> Path:
 def test_the_bundled_policy_loads_and_names_only_bundled_intents(intent_names: list[str]) -> None:
     policy = load_policy(BUNDLED_POLICY)
     policy.check_intents(set(intent_names))
-    assert [r.name for r in policy.business_rules.rules] == ["billing_amount", "enterprise_customer", "legal_or_security"]
+    assert [r.name for r in policy.business_rules.rules] == [
+        "billing_amount",
+        "enterprise_customer",
+        "legal_or_security",
+        "account_takeover",
+    ]
 
 
 @pytest.mark.parametrize(

@@ -103,7 +103,7 @@ def test_the_bundled_model_reads_sign_offs(services: Services) -> None:
 
 
 def test_a_closing_signal_ends_the_conversation_instead_of_clarifying(new_bot: BotFactory, tmp_path: Path) -> None:
-    sign_off = "brilliant, the invoice is downloaded. bye!"  # no closing phrase the rule list knows
+    sign_off = "got it on my desktop now, off to the accountant with it"  # no closing phrase the rule list knows
     chat = new_bot()
     chat.say("where do I download last month's invoice?")
     chat.customer_sees()
