@@ -92,11 +92,12 @@ async def handle(bot: SupportBot, event: SlashCommand) -> list[Outgoing]:
         spec and spec.agents and agent_refusal(bot, event.user, event.place) is None
     )
     if not allowed:
-        who = "agents in the agents' channel and admins" if spec and spec.agents else "admins only"
-        result, ok = (
-            f"Sorry, /{clip(name)} is for {who}. An admin can add your id ({event.user.key}) to SUPPORTBOT_ADMIN_IDS.",
-            False,
+        who, ids = (
+            ("agents in the agents' channel and admins", "SUPPORTBOT_AGENT_IDS")
+            if spec and spec.agents
+            else ("admins only", "SUPPORTBOT_ADMIN_IDS")
         )
+        result, ok = f"Sorry, /{clip(name)} is for {who}. An admin can add your id ({event.user.key}) to {ids}.", False
     elif name not in COMMANDS:
         result, ok = f"Unknown command '/{clip(name)}'." + suggest(name, sorted(COMMANDS)), False
     else:

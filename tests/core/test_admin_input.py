@@ -56,7 +56,10 @@ def test_any_command_line_is_answered_and_audited_once(chat: Harness, name: str,
     line = f"/{name} {args}"
     assert answered_once(chat, line, ROOT) is not None
     refused = answered_once(chat, line, ALICE)
-    assert not refused.ok and "is for admins only" in str(refused.text)
+    word = (args.split(" ")[0] if name.lower() in ("supportbot", "sb") else name).lower()  # the umbrella's command
+    spec = COMMANDS.get(word)
+    refusal = "is for agents in the agents' channel and admins" if spec and spec.agents else "is for admins only"
+    assert not refused.ok and refusal in str(refused.text)
     newest = audit_rows(chat)[-1]
     assert newest.actor == ALICE.key and not newest.allowed and "\x00" not in newest.arguments + newest.command
 
