@@ -209,6 +209,7 @@ async def _status(bot: SupportBot, admin: Person, args: list[str]) -> str:
             f"model: {len(bot.tiers.intents)} intents, out-of-scope scorer {manifest.ood.scorer}, "
             f"temperature {manifest.temperature:.2f}",
             f"knowledge base: {len(bot.services.index.kb.articles)} articles",
+            _gate_line(bot),
             "tiers: " + ", ".join(f"{t} {n}" for t, n in counts.items()),
             f"triggers: {switches}",
             f"thresholds: {thresholds}",
@@ -216,6 +217,18 @@ async def _status(bot: SupportBot, admin: Person, args: list[str]) -> str:
             *bot.describe_setup(),
         ]
     )
+
+
+def _gate_line(bot: SupportBot) -> str:
+    """The answer gate's operating point for the current budget, as its validation questions priced it."""
+    gate = bot.services.resolver.gate
+    if gate is None or not bot.policy.answer.enabled:
+        return "answer gate: off (the intent's own articles are trusted)"
+    budget = bot.policy.answer.max_wrong_rate
+    threshold = gate.threshold_for(budget)
+    point = gate.point(threshold)
+    priced = f" (validation: {point.right:.0%} answered right, {point.wrong:.1%} wrong)" if point else ""
+    return f"answer gate: assurance ≥ {threshold:.3f} for a {budget:.1%} wrong-answer budget{priced}"
 
 
 def _known(kind: str, given: str, valid: list[str], name: str | None = None) -> str:

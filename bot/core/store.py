@@ -332,6 +332,8 @@ class ConversationStore(OutboxRecords, SettingsRecords):
 
     def ticket_in_thread(self, agent_thread_id: str) -> Ticket | None:
         """The ticket whose card started this thread in the agents' room (thread ids are unique per platform)."""
+        if "\x00" in agent_thread_id:  # no stored id has one, and PostgreSQL refuses it in a query
+            return None
         with self.session() as session:
             return session.exec(select(Ticket).where(Ticket.agent_thread_id == agent_thread_id)).first()
 

@@ -127,3 +127,9 @@ def test_the_ticket_thread_shows_what_the_customer_was_sent(chat: Harness) -> No
     ticket_id = chat.escalate()
     chat.agent_says(ticket_id, "Refund issued, sorry about that.", who=SAM)
     assert "Sam → customer:“Refund issued, sorry about that.”" in [str(n.text) for n in chat.agents_see()]
+
+
+def test_a_thread_id_with_a_nul_byte_is_refused_not_a_database_error(chat: Harness) -> None:
+    """PostgreSQL refuses NUL in a query parameter; no ticket's thread has one, so the message is refused."""
+    chat.agent_says(None, "hello", thread="\x00")
+    assert "not in a ticket's thread" in chat.private_sees()[0]

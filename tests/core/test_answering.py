@@ -133,7 +133,8 @@ def test_the_budget_moves_the_operating_point(new_bot: BotFactory) -> None:
     chat.say("how do I get a copy of last month's invoice", who=Person("test", "carol"))
     [answer] = chat.customer_sees()
     assert "Download invoices and update billing details" in answer
-    assert "wrong_rate 0.5" in chat.command("/status").text
+    status = chat.command("/status").text
+    assert "wrong_rate 0.5" in status and "for a 50.0% wrong-answer budget (validation:" in status
 
 
 def test_an_unsure_assisted_answer_becomes_a_draft_whose_verdict_is_kept(new_bot: BotFactory) -> None:
