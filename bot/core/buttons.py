@@ -16,7 +16,7 @@ from typing import TYPE_CHECKING
 
 from sqlalchemy.exc import IntegrityError
 
-from bot.core import agent_desk, drafts, feedback
+from bot.core import agent_desk, drafts, feedback, signals
 from bot.core import escalate as escalation
 from bot.core.customer_turn import TurnRecord, commit, decide
 from bot.core.events import Button, ButtonPress, CommandResponse
@@ -212,14 +212,13 @@ async def _not_quite(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
 
 
 def _was_frustrated(bot: SupportBot, turn: PastTurn) -> bool:
-    """Whether the model read this turn as frustrated, at the policy's (or the model's) threshold."""
+    """Whether the model read this earlier turn as frustrated, at the threshold the policy applies."""
     probability = turn.signals.get("frustrated")
     manifest = bot.services.classifier.manifest.signals
     if probability is None or manifest is None or "frustrated" not in manifest.names:
         return False
-    setting = bot.policy.signals.setting("frustrated")
-    threshold = setting.threshold if setting.threshold is not None else manifest.threshold("frustrated")
-    return bot.policy.signals.enabled and setting.enabled and probability >= threshold
+    threshold = signals.threshold(bot.policy, "frustrated", manifest.threshold("frustrated"))
+    return threshold is not None and probability >= threshold
 
 
 @customer_action("handoff.request")
@@ -238,17 +237,10 @@ async def _clarified(bot: SupportBot, pressed: CustomerPress) -> list[Outgoing]:
     if pressed.conversation.status != ConversationState.BOT:
         return _too_late(pressed.press, pressed.conversation.status)
     history = await _history(bot, pressed)
-    asked = [t for t in history if t.outcome == Outcome.CLARIFIED]
-    if not asked or history[-1].outcome != Outcome.CLARIFIED:
+    asked = _asked(history)
+    if asked is None:
         return []  # an old question: the conversation has moved on
-    turn = Turn(
-        asked[-1].text,
-        _prediction(pressed.argument, 1.0, asked[-1].text),
-        asked[-1].sentiment or 0.0,
-        pressed.info,
-        history,
-        (),
-    )
+    turn = Turn(asked.text, _prediction(pressed.argument, 1.0, asked.text), asked.sentiment or 0.0, pressed.info, history, ())
     return await decide(bot, pressed.record, turn, chosen=True)
 
 

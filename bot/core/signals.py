@@ -45,17 +45,22 @@ def context_of(history: tuple[PastTurn, ...]) -> TurnContext:
     )
 
 
+def threshold(policy: Policy, name: str, model_threshold: float) -> float | None:
+    """The threshold the policy applies to a signal (its own, else the model's); None when it is off."""
+    setting = policy.signals.setting(name)
+    if not policy.signals.enabled or not setting.enabled:
+        return None
+    return setting.threshold if setting.threshold is not None else model_threshold
+
+
 def reading(turn: Turn, policy: Policy, name: str) -> SignalScore | None:
     """The signal on this turn under the policy; None when signals are off, this one is switched off,
     or the model has no such signal (the rule lists then decide alone)."""
-    if not policy.signals.enabled:
-        return None
-    setting = policy.signals.setting(name)
     score = turn.prediction.signal(name)
-    if not setting.enabled or score is None:
+    applied = threshold(policy, name, score.threshold) if score is not None else None
+    if score is None or applied is None:
         return None
-    threshold = setting.threshold if setting.threshold is not None else score.threshold
-    return SignalScore(name, score.probability, threshold)
+    return SignalScore(name, score.probability, applied)
 
 
 def rule_counts(turn: Turn, policy: Policy, name: str) -> bool:
