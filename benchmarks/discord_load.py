@@ -69,6 +69,7 @@ from benchmarks.load_common import (
     POLL_S,
     QUIET_S,
     RELAY_NOTICE,
+    Bursts,
     add_load_arguments,
     add_run_arguments,
     cancel_leftovers,
@@ -713,7 +714,14 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
                 warm_up(fake)
                 driver.seen_calls = len(fake.calls)  # the warm-up's calls are not the load's
                 driver.seen_responses = len(fake.interaction_responses)
-                timing = timed_run(driver)
+                route = "/channels/{channel_id}/messages"
+                with Bursts(
+                    lambda status, n: fake.fail_next(route, status=status, method="POST", times=n),
+                    args.bursts,
+                    args.burst_size,
+                    args.burst_every,
+                ) as bursts:
+                    timing = timed_run(driver)
             finally:
                 runner.stop()
         events = list(driver.events())
@@ -752,6 +760,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             "gateway_dispatches": len(fake.dispatches),
             "spec_violations": len(fake.spec_violations),
             "response_violations": len(fake.response_violations),
+            "faults": bursts.figures(),
             "spec_violation_examples": fake.spec_violations[:3],
             "serve_ended_cleanly": runner.task is not None and runner.task.done() and runner.task.exception() is None,
             "bot_loop_closed": runner.closed,

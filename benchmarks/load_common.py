@@ -20,6 +20,7 @@ import random
 import re
 import sys
 import tempfile
+import threading
 import time
 from collections import Counter, defaultdict
 from collections.abc import Callable, Iterator, Sequence
@@ -367,6 +368,41 @@ def add_run_arguments(parser: argparse.ArgumentParser, name: str) -> None:
     parser.add_argument("--model", type=Path, default=None, help="default: the bundled model (trained if missing)")
     parser.add_argument("--threads", type=int, default=2, help="torch threads")
     parser.add_argument("--out", type=Path, default=None, help=f"write the JSON here instead of benchmarks/results/{name}.json")
+    parser.add_argument("--bursts", type=int, default=0, help="platform fault bursts during the run (5xx and 429, alternating)")
+    parser.add_argument("--burst-size", type=int, default=20, help="failed sends in a row per burst")
+    parser.add_argument("--burst-every", type=float, default=3.0, help="seconds between bursts")
+
+
+class Bursts:
+    """Fault bursts on the fake platform while the load runs: every `every` seconds the next `size` sends
+    fail, alternately with 503 (the bot's outbox retries them) and 429 (the SDK waits out Retry-After)."""
+
+    def __init__(self, inject: Callable[[int, int], None], count: int, size: int, every: float) -> None:
+        self.inject, self.count, self.size, self.every = inject, count, size, every
+        self.injected: list[tuple[int, int]] = []
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="fault-bursts", daemon=True)
+
+    def __enter__(self) -> Bursts:
+        if self.count:
+            self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(5)
+
+    def _run(self) -> None:
+        for n in range(self.count):
+            if self._stop.wait(self.every):
+                return
+            status = 503 if n % 2 == 0 else 429
+            self.inject(status, self.size)
+            self.injected.append((status, self.size))
+
+    def figures(self) -> dict[str, Any]:
+        return {"bursts": len(self.injected), "failed_sends_injected": sum(size for _, size in self.injected)}
 
 
 def run_on_database(database: str, name: str, run: Callable[[str], dict[str, Any]]) -> tuple[dict[str, Any], str]:

@@ -58,6 +58,7 @@ from benchmarks.load_common import (
     QUIET_S,
     RELAY_NOTICE,
     BotTables,
+    Bursts,
     add_load_arguments,
     add_run_arguments,
     cancel_leftovers,
@@ -439,7 +440,13 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             runner.start(fake)
             warm_up(fake)
             driver.seen_calls = len(fake.calls)  # the warm-up's calls are not the load's
-            timing = timed_run(driver)
+            with Bursts(
+                lambda status, n: fake.fail_next("chat.postMessage", status=status, times=n),
+                args.bursts,
+                args.burst_size,
+                args.burst_every,
+            ) as bursts:
+                timing = timed_run(driver)
         finally:
             runner.stop()
         events = list(driver.events())
@@ -475,6 +482,7 @@ def run(args: argparse.Namespace, url: str) -> dict[str, Any]:
             "failed_web_api_calls": dict(driver.failed_calls),
             "web_api_calls": dict(Counter(c.method for c in fake.calls)),
             "spec_violations": len(fake.spec_violations),
+            "faults": bursts.figures(),
             "leftover_tasks_bot_loop": runner.leftover_tasks,
             **process_figures(logs),
         }

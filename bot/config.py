@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import os
 from pathlib import Path
+from typing import Literal
 
 from pydantic import AliasChoices, Field, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -38,6 +39,9 @@ class Settings(BaseSettings):
     torch_threads: int = Field(default=2, ge=0, description="0 leaves torch's default")
     seed: int = 13
     log_level: str = "INFO"
+    log_format: Literal["text", "json"] = Field(default="text", description="json: one object per line, for a log pipeline")
+    ops_port: int | None = Field(default=9108, ge=0, le=65535, description="/metrics, /healthz, /readyz; 0 or empty: off")
+    ops_host: str = Field(default="127.0.0.1", description="the ops port's address; 0.0.0.0 to be scraped from elsewhere")
 
     kb_dir: Path = Field(default=BUNDLED_ARTICLES, description="directory of Markdown articles")
     kb_index_dir: Path = Field(default_factory=lambda: cache_home() / "kb-index")
@@ -52,6 +56,9 @@ class Settings(BaseSettings):
     database_url: str = Field(
         default_factory=lambda: f"sqlite:///{cache_home() / 'supportbot.db'}",
         validation_alias=AliasChoices("DATABASE_URL", "SUPPORTBOT_DATABASE_URL"),
+    )
+    retention_days: int | None = Field(
+        default=None, ge=1, description="conversation text older than this many days is blanked; unset: kept forever"
     )
 
     agent_desk: str | None = Field(default=None, description="slack | discord: where agents work when several platforms run")
@@ -78,7 +85,7 @@ class Settings(BaseSettings):
     def id_set(self, value: str) -> frozenset[str]:
         return frozenset(filter(None, (part.strip() for part in value.split(","))))
 
-    @field_validator("signals_data", "answer_set", mode="before")
+    @field_validator("signals_data", "answer_set", "ops_port", "retention_days", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
@@ -88,7 +95,10 @@ class Settings(BaseSettings):
     )
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:
-        return value.expanduser() if value is not None else None
+        try:
+            return value.expanduser() if value is not None else None
+        except RuntimeError:  # `~someone/…` for a user this machine does not have
+            raise ValueError(f"cannot expand '~' in {value}: no such user's home directory") from None
 
     @field_validator("log_level")
     @classmethod

@@ -73,7 +73,7 @@ def build_bot(
     tiers = TierTable({name: meta.tier for name, meta in classifier.manifest.intents.items()}, policy)
     access = Access(settings.id_set(settings.admin_ids) | extra_admins, settings.id_set(settings.agent_ids))
     customers = CustomerDirectory.from_settings(settings)
-    return SupportBot(
+    bot = SupportBot(
         ConversationStore(engine),
         services,
         policy,
@@ -90,3 +90,5 @@ def build_bot(
             customers.describe(),
         ],
     )
+    bot.retention_days = settings.retention_days
+    return bot

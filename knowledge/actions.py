@@ -123,26 +123,29 @@ def _check_headers(name: str, headers: Mapping[str, str]) -> None:
 
 def _webhook(name: str, config: Mapping[str, Any]) -> WebhookAction:
     allowed = {"type", "url", "method", "fields", "headers", "response_template", "timeout_seconds"}
-    unknown = set(config) - allowed
+    unknown = sorted(map(str, set(config) - allowed))  # YAML keys may be numbers or booleans
     if unknown:
-        raise ActionError(f"action '{name}': unknown key(s) {', '.join(sorted(unknown))}; valid: {', '.join(sorted(allowed))}")
+        raise ActionError(f"action '{name}': unknown key(s) {', '.join(unknown)}; valid: {', '.join(sorted(allowed))}")
     url = str(config.get("url") or "")
     if not url.startswith(("http://", "https://")):
         raise ActionError(f"action '{name}': 'url' must be an http(s) URL")
     method = str(config.get("method", "POST")).upper()
     if method not in {"GET", "POST", "PUT", "PATCH"}:
         raise ActionError(f"action '{name}': method '{method}' is not GET, POST, PUT or PATCH")
-    fields = {str(k): str(v) for k, v in (config.get("fields") or {}).items()}
+    fields = _strings(name, "fields", config.get("fields"))
     for target, source in fields.items():
         if source not in VALUE_SOURCES and not source.startswith("customer.extra."):
             raise ActionError(
                 f"action '{name}': field '{target}' takes unknown value '{source}'; "
                 f"valid: {', '.join(VALUE_SOURCES)}, customer.extra.NAME"
             )
-    timeout = float(config.get("timeout_seconds", 5))
+    try:
+        timeout = float(config.get("timeout_seconds", 5))
+    except (TypeError, ValueError):
+        timeout = -1.0  # reported just below
     if not 0 < timeout <= 60:
         raise ActionError(f"action '{name}': timeout_seconds must be between 0 and 60")
-    headers = {str(k): str(v) for k, v in (config.get("headers") or {}).items()}
+    headers = _strings(name, "headers", config.get("headers"))
     _check_headers(name, headers)
     return WebhookAction(
         name=name,
@@ -153,6 +156,13 @@ def _webhook(name: str, config: Mapping[str, Any]) -> WebhookAction:
         response_template=str(config.get("response_template", "Done.")),
         timeout_seconds=timeout,
     )
+
+
+def _strings(name: str, key: str, value: object) -> dict[str, str]:
+    """`fields:` or `headers:`, a mapping of names to values, as text."""
+    if not isinstance(value, Mapping | None):
+        raise ActionError(f"action '{name}': '{key}' must be a mapping of names to values")
+    return {str(k): str(v) for k, v in (value or {}).items()}
 
 
 ACTION_TYPES: dict[str, Callable[[str, Mapping[str, Any]], Action]] = {"webhook": _webhook}
@@ -181,6 +191,10 @@ def load_actions(path: Path | None, known_intents: set[str] | None = None) -> Ac
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except (OSError, yaml.YAMLError) as exc:
         raise ActionError(f"{path}: cannot read actions: {exc}") from exc
+    except UnicodeDecodeError as exc:
+        raise ActionError(f"{path}: cannot read actions: not UTF-8 text (byte {exc.start})") from None
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # PyYAML's constructors: 2026-02-30, !!int x
+        raise ActionError(f"{path}: cannot read actions: invalid YAML value: {exc}") from None
     actions = raw.get("actions") if isinstance(raw, dict) else None
     if not isinstance(actions, dict):
         raise ActionError(f"{path}: expected a top-level 'actions:' mapping of intent -> action")

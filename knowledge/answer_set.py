@@ -51,10 +51,14 @@ def load_answer_set(path: Path | str, known_articles: Iterable[str] | None = Non
         raw_text = path.read_text(encoding="utf-8")
     except OSError as exc:
         raise AnswerSetError(f"{path}: cannot read: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise AnswerSetError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     try:
         raw = yaml.safe_load(raw_text)
     except yaml.YAMLError as exc:
         raise AnswerSetError(f"{path}: invalid YAML: {exc}") from None
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # PyYAML's constructors: 2026-02-30, !!int x
+        raise AnswerSetError(f"{path}: invalid YAML value: {exc}") from None
     if not isinstance(raw, dict) or not isinstance(raw.get("questions"), list):
         raise AnswerSetError(f"{path}: expected a top-level 'questions:' list")
     lines = _lines(raw_text)

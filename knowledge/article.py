@@ -119,6 +119,8 @@ def parse_article(path: Path) -> tuple[Article | None, list[Problem]]:
         return None, [
             Problem(path, mark.line + 2 if mark else 1, f"front matter is not valid YAML: {getattr(exc, 'problem', exc)}")
         ]
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # PyYAML's constructors: 2026-02-30, !!int x
+        return None, [Problem(path, 1, f"front matter has an invalid value: {exc}")]
     if not isinstance(meta, dict):
         return None, [Problem(path, 2, "front matter must be a mapping of fields")]
     field_lines = {m.group(1): n for n, line in enumerate(front_text.splitlines(), 2) if (m := re.match(r"^(\w+):", line))}
@@ -145,6 +147,8 @@ def parse_article(path: Path) -> tuple[Article | None, list[Problem]]:
     if audience not in AUDIENCES:
         problem(f"audience '{audience}' is not one of {', '.join(AUDIENCES)}", field_lines.get("audience"))
     reviewed = meta["last_reviewed"]
+    if isinstance(reviewed, dt.datetime):  # `2026-10-14 09:30`: the day is what counts
+        reviewed = reviewed.date()
     if isinstance(reviewed, str):
         try:
             reviewed = dt.date.fromisoformat(reviewed)

@@ -3,24 +3,25 @@
 from __future__ import annotations
 
 import argparse
-import logging
 import sys
 from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import chat, discord, evaluate, feedback, kb, predict, run, slack, train
+from bot.cli import chat, discord, evaluate, export, feedback, forget, kb, predict, purge, run, slack, train
 from bot.config import ConfigError, load_settings
+from bot.core.customer_data import CustomerDataError
 from bot.core.directory import DirectoryError
 from bot.core.policy import PolicyError
 from bot.feedback_csv import FeedbackFileError
+from bot.logs import configure_logging
 from bot.model_store import ModelTrainingFailed
 from knowledge.answer_set import AnswerSetError
 from knowledge.errors import ActionError, KnowledgeBaseError
 from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
-COMMANDS: tuple[ModuleType, ...] = (chat, slack, discord, run, train, evaluate, predict, kb, feedback)
+COMMANDS: tuple[ModuleType, ...] = (chat, slack, discord, run, train, evaluate, predict, kb, feedback, forget, export, purge)
 
 
 # Problems the person running the command can fix: one clear line, exit 2, no traceback.
@@ -34,6 +35,8 @@ USER_ERRORS = (
     ActionError,
     FeedbackFileError,
     AnswerSetError,
+    CustomerDataError,
+    forget.NotConfirmed,
 )
 
 
@@ -52,7 +55,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     args = build_parser().parse_args(argv)
     try:
         settings = load_settings()
-        logging.basicConfig(level=settings.log_level, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+        configure_logging(settings)
         return int(args.handler(args, settings))
     except USER_ERRORS as exc:
         print(f"supportbot: error: {exc}", file=sys.stderr)

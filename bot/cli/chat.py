@@ -6,14 +6,15 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import logging
 from pathlib import Path
 
 from bot.adapters.console import ADMIN, ConsoleAdapter
 from bot.config import Settings, cache_home
 from bot.core.adapter import serve
 from bot.core.events import CustomerProfile
+from bot.logs import configure_logging
 from bot.model_store import ensure_model
+from bot.ops_server import with_ops
 from bot.runtime import build_bot
 from bot.storage import describe
 
@@ -37,13 +38,7 @@ def _log_to_file(settings: Settings) -> Path:
     """Keep the conversation readable: logs go to a file instead of between the chat lines."""
     path = cache_home() / "chat.log"
     path.parent.mkdir(parents=True, exist_ok=True)
-    root = logging.getLogger()
-    for handler in list(root.handlers):
-        root.removeHandler(handler)
-    handler = logging.FileHandler(path, encoding="utf-8")
-    handler.setFormatter(logging.Formatter("%(asctime)s %(levelname)s %(name)s %(message)s"))
-    root.addHandler(handler)
-    root.setLevel(settings.log_level)
+    configure_logging(settings, path)
     return path
 
 
@@ -58,5 +53,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         f"database: {describe(settings.database_url)} · {len(bot.services.index.kb.articles)} articles · "
         f"{len(bot.tiers.intents)} intents · log: {log_file}"
     )
-    asyncio.run(serve(bot, adapter))
+    # A local demo opens the ops port only when asked (several may run at once, each would want 9108).
+    ops = settings if "ops_port" in settings.model_fields_set else settings.model_copy(update={"ops_port": 0})
+    asyncio.run(with_ops(ops, bot, [adapter], serve(bot, adapter)))
     return 0

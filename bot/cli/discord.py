@@ -41,12 +41,14 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
         return 1 if errors else 0
     from bot.adapters.discord.adapter import DiscordAdapter
     from bot.core.adapter import serve
+    from bot.ops_server import with_ops
     from bot.runtime import build_bot
 
     ensure_model(settings)
     bot = build_bot(settings, progress=True)
+    adapter = DiscordAdapter(discord_settings)
     try:
-        asyncio.run(serve(bot, DiscordAdapter(discord_settings)))
+        asyncio.run(with_ops(settings, bot, [adapter], serve(bot, adapter)))
     except KeyboardInterrupt:
         return 130
     return 0

@@ -21,6 +21,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
 
 def run(args: argparse.Namespace, settings: Settings) -> int:
     from bot.core.adapter import Adapter, serve_all
+    from bot.ops_server import with_ops
     from bot.runtime import build_bot
 
     adapters: dict[str, Adapter] = {}
@@ -46,7 +47,7 @@ def run(args: argparse.Namespace, settings: Settings) -> int:
     ensure_model(settings)
     bot = build_bot(settings, progress=True)
     try:
-        asyncio.run(serve_all(bot, adapters, desk))
+        asyncio.run(with_ops(settings, bot, adapters.values(), serve_all(bot, adapters, desk)))
     except KeyboardInterrupt:
         return 130
     return 0

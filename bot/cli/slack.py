@@ -43,6 +43,7 @@ def _serve(settings: Settings, slack: object, http: bool, port: int | None) -> i
     from bot.adapters.slack.adapter import SlackAdapter
     from bot.adapters.slack.settings import SlackSettings
     from bot.core.adapter import serve
+    from bot.ops_server import with_ops
     from bot.runtime import build_bot
 
     assert isinstance(slack, SlackSettings)
@@ -51,7 +52,7 @@ def _serve(settings: Settings, slack: object, http: bool, port: int | None) -> i
     bot = build_bot(settings, progress=True)
     adapter = SlackAdapter(slack, http=http, port=port)
     try:
-        asyncio.run(serve(bot, adapter))
+        asyncio.run(with_ops(settings, bot, [adapter], serve(bot, adapter)))
     except KeyboardInterrupt:
         return 130
     return 0

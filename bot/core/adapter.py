@@ -16,7 +16,8 @@ from __future__ import annotations
 
 import asyncio
 import logging
-from collections.abc import Awaitable, Callable
+from collections.abc import AsyncIterator, Awaitable, Callable
+from contextlib import asynccontextmanager, suppress
 from typing import Protocol
 
 from bot.core.app import Sender, SupportBot
@@ -31,6 +32,7 @@ from bot.core.events import (
     RatingRequest,
     RetireButtons,
 )
+from bot.core.jobs import Scheduler
 
 log = logging.getLogger("supportbot.dispatch")
 EventSink = Callable[[InboundEvent], Awaitable[None]]
@@ -82,21 +84,36 @@ def router(adapters: dict[str, Adapter], desk: str) -> Sender:
     return send
 
 
-async def serve_all(bot: SupportBot, adapters: dict[str, Adapter], desk: str) -> None:
+async def serve_all(bot: SupportBot, adapters: dict[str, Adapter], desk: str, scheduler: Scheduler | None = None) -> None:
     """Several platforms in one process: customers on each, agents on the desk platform."""
     bot.attach(router(adapters, desk))
-    resent = await bot.resend_pending()
-    recovered = await bot.recover()
-    if resent or recovered:
-        log.info("startup.recovered resent=%s turns=%s", resent, recovered)
-    await asyncio.gather(*(adapter.run(bot.handle) for adapter in adapters.values()))
+    await _started(bot)
+    async with _scheduled(scheduler or Scheduler(bot)):
+        await asyncio.gather(*(adapter.run(bot.handle) for adapter in adapters.values()))
 
 
-async def serve(bot: SupportBot, adapter: Adapter) -> None:
-    """Connect, send what an earlier run left pending, re-run turns it died on, then take events."""
+async def serve(bot: SupportBot, adapter: Adapter, scheduler: Scheduler | None = None) -> None:
+    """Connect, send what an earlier run left pending, re-run turns it died on, then take events (and
+    run the scheduled jobs: outbox retries, recovery, retention) until the adapter stops."""
     sink = connect(bot, adapter)
+    await _started(bot)
+    async with _scheduled(scheduler or Scheduler(bot)):
+        await adapter.run(sink)
+
+
+async def _started(bot: SupportBot) -> None:
     resent = await bot.resend_pending()
     recovered = await bot.recover()
     if resent or recovered:
         log.info("startup.recovered resent=%s turns=%s", resent, recovered)
-    await adapter.run(sink)
+
+
+@asynccontextmanager
+async def _scheduled(scheduler: Scheduler) -> AsyncIterator[None]:
+    task = asyncio.create_task(scheduler.run_forever(), name="supportbot-scheduler")
+    try:
+        yield
+    finally:
+        task.cancel()
+        with suppress(asyncio.CancelledError):
+            await task

@@ -7,7 +7,6 @@ arguments and result. Bad input gets a message that lists what is valid.
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import difflib
 import logging
 import math
@@ -50,6 +49,7 @@ class AdminCommand:
     name: str
     run: Run
     agents: bool = False  # agents may run it too, from the agents' room
+    private_arguments: bool = False  # the audit row withholds them (a customer's id or e-mail for /forget)
 
     @property
     def help(self) -> str:
@@ -63,9 +63,9 @@ class AdminCommand:
 COMMANDS: dict[str, AdminCommand] = {}
 
 
-def command(name: str, agents: bool = False) -> Callable[[Run], Run]:
+def command(name: str, agents: bool = False, private_arguments: bool = False) -> Callable[[Run], Run]:
     def register(run: Run) -> Run:
-        COMMANDS[name] = AdminCommand(name, run, agents)
+        COMMANDS[name] = AdminCommand(name, run, agents, private_arguments)
         return run
 
     return register
@@ -103,7 +103,8 @@ async def handle(bot: SupportBot, event: SlashCommand) -> list[Outgoing]:
     else:
         result, ok = await _run(bot, event.user, name, text)
     result = _bounded(result)
-    if not await _audit(bot, event.user, name, text, allowed, result):
+    audited = "[withheld]" if spec is not None and spec.private_arguments and text else text
+    if not await _audit(bot, event.user, name, audited, allowed, result):
         result += "\n(The audit log could not be written; see the server log.)"
     log.info("admin.command actor=%s command=%s allowed=%s ok=%s", event.user.key, _printable(name), allowed, ok)
     return [Outgoing(CommandResponse(event.user, result, event.place, ok))]
@@ -191,46 +192,6 @@ async def _help(bot: SupportBot, admin: Person, args: list[str]) -> str:
     return "Admin commands:\n" + "\n".join(f"  /{c.summary}" for c in COMMANDS.values())
 
 
-@command("status")
-async def _status(bot: SupportBot, admin: Person, args: list[str]) -> str:
-    """status — model, knowledge base, tiers, triggers, thresholds and queue at a glance."""
-    arguments(args, 0, "/status")
-    manifest = bot.services.classifier.manifest
-    tiers = bot.tiers.all()
-    counts = {t: sum(1 for v in tiers.values() if v == t) for t in TIERS}
-    uptime = dt.timedelta(seconds=int(utcnow().timestamp() - bot.started))
-    open_tickets = await bot.db(bot.store.open_tickets)
-    pending = await bot.db(bot.store.pending_drafts)
-    switches = ", ".join(f"{n} {'on' if t.enabled(bot.policy) else 'off'}" for n, t in TRIGGERS.items())
-    thresholds = ", ".join(f"{n} {_value(bot, n)}" for n in THRESHOLDS)
-    return "\n".join(
-        [
-            f"up {uptime}",
-            f"model: {len(bot.tiers.intents)} intents, out-of-scope scorer {manifest.ood.scorer}, "
-            f"temperature {manifest.temperature:.2f}",
-            f"knowledge base: {len(bot.services.index.kb.articles)} articles",
-            _gate_line(bot),
-            "tiers: " + ", ".join(f"{t} {n}" for t, n in counts.items()),
-            f"triggers: {switches}",
-            f"thresholds: {thresholds}",
-            f"queue: {len(open_tickets)} open tickets, {len(pending)} drafts awaiting review",
-            *bot.describe_setup(),
-        ]
-    )
-
-
-def _gate_line(bot: SupportBot) -> str:
-    """The answer gate's operating point for the current budget, as its validation questions priced it."""
-    gate = bot.services.resolver.gate
-    if gate is None or not bot.policy.answer.enabled:
-        return "answer gate: off (the intent's own articles are trusted)"
-    budget = bot.policy.answer.max_wrong_rate
-    threshold = gate.threshold_for(budget)
-    point = gate.point(threshold)
-    priced = f" (validation: {point.right:.0%} answered right, {point.wrong:.1%} wrong)" if point else ""
-    return f"answer gate: assurance ≥ {threshold:.3f} for a {budget:.1%} wrong-answer budget{priced}"
-
-
 def _known(kind: str, given: str, valid: list[str], name: str | None = None) -> str:
     """`name` (default: what was typed) if it is valid; otherwise an error that suggests and lists."""
     name = given if name is None else name
@@ -264,18 +225,18 @@ async def _threshold(bot: SupportBot, admin: Person, args: list[str]) -> str:
     """threshold [NAME [VALUE]] — show the thresholds, or set one (stored, survives restarts)."""
     arguments(args, 2, "/threshold [NAME [VALUE]]")
     if not args:
-        return "\n".join(f"{n} = {_value(bot, n)} ({t.low:g}…{t.high:g}): {t.meaning}" for n, t in THRESHOLDS.items())
+        return "\n".join(f"{n} = {threshold_value(bot, n)} ({t.low:g}…{t.high:g}): {t.meaning}" for n, t in THRESHOLDS.items())
     name = _known("threshold", args[0], list(THRESHOLDS), args[0].lower())
     spec = THRESHOLDS[name]
     if len(args) == 1:
-        return f"{name} = {_value(bot, name)}: {spec.meaning}"
+        return f"{name} = {threshold_value(bot, name)}: {spec.meaning}"
     value = _threshold_value(name, spec, args[1])
-    before = _value(bot, name)
+    before = threshold_value(bot, name)
     await _store_setting(bot, f"threshold.{name}", str(value), admin)
-    return f"{name}: {before} → {_value(bot, name)}"
+    return f"{name}: {before} → {threshold_value(bot, name)}"
 
 
-def _value(bot: SupportBot, name: str) -> str:
+def threshold_value(bot: SupportBot, name: str) -> str:
     """A threshold as admins read it; a signal's left to the model shows the model's value."""
     value = bot.tiers.threshold(name)
     if value is not None:

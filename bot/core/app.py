@@ -19,7 +19,6 @@ import datetime as dt
 import logging
 import sys
 import time
-from collections import defaultdict
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
@@ -30,9 +29,12 @@ from bot.core import (
     customer_turn,
     edits,
     learning_commands,  # noqa: F401  (registers /label and /retrain)
+    privacy_commands,  # noqa: F401  (registers /forget)
+    status_command,  # noqa: F401  (registers /status)
 )
 from bot.core.access import Access
 from bot.core.directory import merge_profiles
+from bot.core.event_keys import error_code, lock_key, receipt_of
 from bot.core.events import (
     AgentMessage,
     AgentNotice,
@@ -48,6 +50,8 @@ from bot.core.events import (
     RatingRequest,
     SlashCommand,
 )
+from bot.core.locks import EventLocks, locks_for
+from bot.core.metrics import Metrics
 from bot.core.outbox import Outgoing
 from bot.core.policy import Policy
 from bot.core.services import Services
@@ -55,9 +59,11 @@ from bot.core.store import ConversationStore
 from bot.core.text import join, name, rich
 from bot.core.tiers import TierTable
 from bot.core.work import Work
+from bot.storage import database_unavailable
 from knowledge.gaps import GapLog
 
 log = logging.getLogger("supportbot.core")
+DATABASE_RETRY = (0.25, 0.5, 1.0, 2.0, 4.0, 8.0, 15.0)  # about 30 s: a restart or fail-over, not an outage
 FAILURE_TEXT = "Sorry, something went wrong on my side. I've told the support team, and someone will get back to you here."
 T = TypeVar("T")
 Handler = Callable[["SupportBot", Any], Awaitable[list[Outgoing]]]
@@ -75,18 +81,6 @@ class Directory(Protocol):
     """Who a customer is, from keys the adapter derives (bot.core.directory.CustomerDirectory)."""
 
     async def profile(self, keys: Sequence[str]) -> CustomerProfile | None: ...
-
-
-def _lock_key(event: InboundEvent) -> str:
-    """Events that touch the same conversation or ticket are handled in arrival order."""
-    if isinstance(event, CustomerMessage | MessageChanged):
-        return f"customer:{event.customer.key}"
-    if isinstance(event, AgentMessage):
-        return f"ticket:{event.ticket_id or event.agent_thread_id}"
-    if isinstance(event, ButtonPress):
-        kind = event.action.split(".")[0]
-        return f"{kind}:{event.value.split(':')[0]}" if kind in ("ticket", "draft") else f"customer:{event.user.key}"
-    return f"admin:{event.user.key}"
 
 
 class SupportBot:
@@ -117,8 +111,9 @@ class SupportBot:
         self.directory = directory
         self.settings_check_seconds = settings_check_seconds
         self.sender: Sender | None = None
-        self._locks: defaultdict[str, asyncio.Lock] = defaultdict(asyncio.Lock)
-        self._waiting: defaultdict[str, int] = defaultdict(int)
+        self.locks: EventLocks = locks_for(store.engine)  # one event at a time per conversation, across processes
+        self.metrics = Metrics()
+        self.retention_days: int | None = None  # conversation text older than this is purged (bot.core.jobs)
         self._settings_seen: tuple[int, int, int] | None = None
         self._settings_checked = 0.0
         self.started = time.time()
@@ -145,25 +140,38 @@ class SupportBot:
     # Handling --------------------------------------------------------------------------------------
 
     async def handle(self, event: InboundEvent) -> None:
+        """Handle one event. While the database is unreachable (a restart, a fail-over) the whole event
+        is tried again with back-off, which is safe: every step is idempotent or recorded as it goes."""
         handler = HANDLERS.get(type(event))
         if handler is None:
             raise TypeError(f"no handler for {type(event).__name__}")
+        for pause in (*DATABASE_RETRY, None):
+            try:
+                await self._handle_once(handler, event)
+                return
+            except Exception as exc:
+                if pause is None or not database_unavailable(exc):
+                    raise
+                log.warning("event.database_unavailable kind=%s retry_in=%ss", type(event).__name__, pause)
+                await asyncio.sleep(pause)
+
+    async def _handle_once(self, handler: Handler, event: InboundEvent) -> None:
         await self.sync_settings()
-        key = _lock_key(event)
-        self._waiting[key] += 1
-        try:
-            async with self._locks[key]:
-                await self._handle_locked(handler, event)
-        finally:  # forget the lock once nobody holds or waits for it: one per live conversation, not per customer ever
-            self._waiting[key] -= 1
-            if not self._waiting[key]:
-                del self._waiting[key], self._locks[key]
+        receipt = receipt_of(event)
+        async with self.locks.hold(lock_key(event)) as waited:
+            self.metrics.lock_wait(waited)
+            if receipt is not None and not await self.db(self.store.begin_receipt, *receipt):
+                log.info("event.duplicate kind=%s", type(event).__name__)
+                return
+            await self._handle_locked(handler, event)
+            if receipt is not None:
+                await self.db(self.store.finish_receipt, *receipt)
 
     async def _handle_locked(self, handler: Handler, event: InboundEvent) -> None:
         try:
             outgoing = await handler(self, event)
         except Exception as exc:
-            if not isinstance(event, CustomerMessage):
+            if not isinstance(event, CustomerMessage) or database_unavailable(exc):
                 raise
             log.exception("message.failed platform=%s id=%s", event.customer.platform, event.message_id)
             outgoing = self._failure(event, exc)
@@ -193,36 +201,56 @@ class SupportBot:
 
     async def deliver(self, outgoing: list[Outgoing]) -> bool:
         """Send in order; an item is marked sent only after the adapter confirms it. On a failed send
-        the rest stay pending (order matters to a reader) and go out on the next `resend_pending`."""
+        the rest stay pending (order matters to a reader) and go out on a later `resend_pending`."""
         if self.sender is None:
             raise RuntimeError("no adapter attached: call SupportBot.attach(adapter.send) first")
         confirmed: list[tuple[Outgoing, str | None]] = []
-        delivered = True
-        for item in outgoing:
+        untried: list[int] = []
+        failed = False
+        for i, item in enumerate(outgoing):
+            kind = type(item.event).__name__
             try:
-                ref = await self.sender(item.event)
+                with self.metrics.stage("send"):
+                    ref = await self.sender(item.event)
+                self.metrics.sent(kind)
             except Exception as exc:
-                log.exception("outbox.send_failed kind=%s outbox=%s", type(item.event).__name__, item.outbox_id)
-                if item.outbox_id is not None:
-                    await self.db(self.store.mark_failed, item.outbox_id)
-                await self._tell_agents_send_failed(item, exc)
-                delivered = False
+                self.metrics.send_failed(kind)
+                log.exception("outbox.send_failed kind=%s outbox=%s", kind, item.outbox_id)
+                gave_up = item.outbox_id is not None and await self.db(self.store.mark_failed, item.outbox_id, error_code(exc))
+                await self._tell_agents_send_failed(item, exc, gave_up)
+                untried = [rest.outbox_id for rest in outgoing[i + 1 :] if rest.outbox_id is not None]
+                failed = True
                 break
             if item.outbox_id is not None:
                 confirmed.append((item, ref))
         if confirmed:  # one transaction for the whole batch: a crash before it re-sends (at least once)
-            await self.db(self.store.mark_sent, confirmed)
-        return delivered
+            await self._recorded(self.store.mark_sent, confirmed)
+        if untried:
+            await self.db(self.store.release, untried)
+        return not failed
 
-    async def _tell_agents_send_failed(self, item: Outgoing, exc: Exception) -> None:
-        """Never silently dropped: agents hear that a customer's message is stuck (best effort: the
-        agents' room may be what failed)."""
+    async def _recorded(self, function: Callable[..., T], *args: Any) -> T:
+        """A store call that must not be lost after a send went out (that would send it again): tried
+        again while the database is briefly away."""
+        for pause in (*DATABASE_RETRY, None):
+            try:
+                return await self.db(function, *args)
+            except Exception as exc:
+                if pause is None or not database_unavailable(exc):
+                    raise
+                await asyncio.sleep(pause)
+        raise AssertionError("unreachable")
+
+    async def _tell_agents_send_failed(self, item: Outgoing, exc: Exception, gave_up: bool) -> None:
+        """Never silently dropped: agents hear that a customer's message is stuck, and again when it is
+        given up (best effort: the agents' room may be what failed; `/status` lists it either way)."""
         if not isinstance(item.event, CustomerReply | RatingRequest) or self.sender is None:
             return
         where = item.event.place
-        text = (
-            f"A message to a customer could not be delivered ({type(exc).__name__}, {where.platform} {where.channel_id}); "
-            "it is queued and will be sent again."
+        text = f"A message to a customer could not be delivered ({error_code(exc)}, {where.platform} {where.channel_id}); " + (
+            "it was given up after repeated tries: please reach the customer another way."
+            if gave_up
+            else "it is queued and will be sent again."
         )
         try:
             await self.sender(AgentNotice(rich(text)))
@@ -230,12 +258,17 @@ class SupportBot:
             log.warning("outbox.agents_unreachable kind=%s", type(item.event).__name__)
 
     async def resend_pending(self) -> int:
-        """Send what a crashed or failed run left in the outbox; returns how many were pending."""
-        pending = await self.db(self.store.pending)
-        if pending:
-            log.info("outbox.resending count=%s", len(pending))
-            await self.deliver(pending)
-        return len(pending)
+        """Send what a crashed or failed run left in the outbox, once its lease ran out (another live
+        process may be sending its own); returns how many this process claimed."""
+        due = await self.db(self.store.claim_due)
+        if due:
+            log.info("outbox.resending count=%s", len(due))
+        conversations: dict[int | None, list[Outgoing]] = {}
+        for item in due:  # a conversation's failure holds back only its own later items
+            conversations.setdefault(item.conversation_id if item.conversation_id is not None else -id(item), []).append(item)
+        for items in conversations.values():
+            await self.deliver(items)
+        return len(due)
 
     async def recover(self, older_than: dt.timedelta = dt.timedelta(seconds=30)) -> int:
         """Run customer turns again that were stored but never decided (the process died on them)."""

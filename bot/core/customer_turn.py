@@ -58,6 +58,7 @@ def humanize(intent: str) -> str:
 
 
 async def handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
+    bot.metrics.received(event.customer.platform)
     for attempt in range(ATTEMPTS):
         try:
             return await _handle(bot, event)
@@ -71,14 +72,15 @@ async def _handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
     files = f"[attached: {', '.join(event.attachments)}]" if event.attachments else ""
     stored_text = "\n".join(part for part in (event.text, files) if part) or event.text
     profile = await bot.profile_of(event)
-    opened = await bot.db(bot.store.open_turn, event.message_id, event.customer, event.place, stored_text, profile)
+    with bot.metrics.stage("store"):
+        opened = await bot.db(bot.store.open_turn, event.message_id, event.customer, event.place, stored_text, profile)
     if opened.state == "done":
         log.info("message.duplicate platform=%s id=%s", event.customer.platform, event.message_id)
         return []
     assert opened.message.id is not None
     if opened.state == "decided":
         log.info("message.resend platform=%s id=%s", event.customer.platform, event.message_id)
-        return await bot.db(bot.store.pending, opened.message.id)
+        return await bot.db(bot.store.claim_due, None, opened.message.id)
     record = TurnRecord(opened.conversation, opened.customer, opened.message.id, started)
     if record.conversation.status in WITH_HUMAN:
         relayed = await relay(bot, record, event.text)
@@ -99,7 +101,7 @@ async def _handle(bot: SupportBot, event: CustomerMessage) -> list[Outgoing]:
         text = text[: bot.max_message_chars]
     history = await bot.db(bot.store.history, _id(record.conversation), record.message_id)
     context = signals.context_of(history)  # the signals head reads the turn in its conversation
-    prediction = await bot.services.classifier.aclassify(text, context)
+    prediction = await bot.metrics.timed("classify", bot.services.classifier.aclassify(text, context))
     turn = Turn(
         text=text,
         prediction=prediction,
@@ -133,7 +135,10 @@ async def commit(
             work.say(record.conversation, note, "info")
         write(work)
 
-    _, outgoing = await bot.commit(run, record.message_id)
+    with bot.metrics.stage("store"):
+        _, outgoing = await bot.commit(run, record.message_id)
+    if remember is not None:
+        bot.metrics.decided(remember[1].value, [h.trigger for h in remember[2]])
     return outgoing
 
 
@@ -261,8 +266,8 @@ async def resolve(bot: SupportBot, record: TurnRecord, turn: Turn, drafting: boo
     p = turn.prediction
     resolver = bot.services.resolver
     if not drafting and resolver.actions.get(p.intent) is not None:
-        return await resolver.resolve(request)
-    return await asyncio.to_thread(resolver.answer, request)
+        return await bot.metrics.timed("action", resolver.resolve(request))
+    return await bot.metrics.timed("retrieve", asyncio.to_thread(resolver.answer, request))
 
 
 async def escalate(
@@ -305,7 +310,7 @@ async def clarify(bot: SupportBot, record: TurnRecord, turn: Turn, hits: list[Tr
     """Unsure what the customer means: offer the closest articles (or, without any, the likeliest intents)."""
     conversation_id = _id(record.conversation)
     request = request_for(bot.services.classifier, turn.prediction, turn.text)
-    ranking = await asyncio.to_thread(bot.services.resolver.rank, request)
+    ranking = await bot.metrics.timed("retrieve", asyncio.to_thread(bot.services.resolver.rank, request))
     options = ranking.options(bot.policy.answer.options)
     if options:
         buttons = article_buttons(conversation_id, options)

@@ -270,10 +270,12 @@ def _one_line(where: str) -> Callable[[str], str]:
 def _yaml_rows(path: Path, text: str, problems: list[str]) -> list[Row]:
     try:
         composed = yaml.compose(text, Loader=_YamlLoader)
+        document = _plain(composed) if composed is not None else None
     except yaml.YAMLError as exc:
         mark = getattr(exc, "problem_mark", None)
         raise DirectoryError(f"{path}:{mark.line + 1 if mark else 1}: not valid YAML: {getattr(exc, 'problem', exc)}") from None
-    document = _plain(composed) if composed is not None else None
+    except RecursionError:  # `&a [*a]`: an alias inside itself, or nesting no directory needs
+        raise DirectoryError(f"{path}:1: not valid YAML: nested too deeply (or an alias that contains itself)") from None
     if not isinstance(document, _Located) or set(document) != {"customers"} or not isinstance(document["customers"], list):
         raise DirectoryError(f"{path}:1: expected only a top-level 'customers:' list of companies")
     rows: list[Row] = []
@@ -289,20 +291,26 @@ def _yaml_rows(path: Path, text: str, problems: list[str]) -> list[Row]:
 
 def _csv_rows(path: Path, text: str, problems: list[str]) -> list[Row]:
     reader = csv.reader(text.splitlines(keepends=True))
-    header = [name.strip().lower() for name in next(reader, [])]
+    try:
+        header = [name.strip().lower() for name in next(reader, [])]
+    except csv.Error as exc:
+        raise DirectoryError(f"{path}:1: not valid CSV: {exc}") from None
     wrong = [name for name in header if name not in FIELDS or header.count(name) > 1]
     if wrong or not {"match", "company"} <= set(header):
         raise DirectoryError(f"{path}:1: the columns must be match, company and any of tier, account_value, role (got {header})")
     rows: list[Row] = []
     line = reader.line_num + 1
-    for cells in reader:
-        where, line = f"{path}:{line}", reader.line_num + 1
-        if not any(cell.strip() for cell in cells):
-            continue
-        if len(cells) > len(header):
-            problems.append(f"{where}: {len(cells)} cells for {len(header)} columns")
-            continue
-        rows.append((dict(zip(header, (cell.strip() for cell in cells), strict=False)), _one_line(where)))
+    try:
+        for cells in reader:
+            where, line = f"{path}:{line}", reader.line_num + 1
+            if not any(cell.strip() for cell in cells):
+                continue
+            if len(cells) > len(header):
+                problems.append(f"{where}: {len(cells)} cells for {len(header)} columns")
+                continue
+            rows.append((dict(zip(header, (cell.strip() for cell in cells), strict=False)), _one_line(where)))
+    except csv.Error as exc:  # a field over csv's size limit (an unclosed quote swallowing the rest of the file)
+        raise DirectoryError(f"{path}:{line}: not valid CSV: {exc}") from None
     return rows
 
 

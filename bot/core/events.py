@@ -135,6 +135,7 @@ class SlashCommand:
     name: str  # the command word, e.g. "tier"
     text: str = ""  # its arguments
     place: Place | None = None
+    command_id: str | None = None  # the platform's id for this invocation (a re-delivery carries it again)
 
 
 InboundEvent = CustomerMessage | MessageChanged | AgentMessage | ButtonPress | SlashCommand

@@ -97,3 +97,4 @@ class Outgoing:
     event: OutboundEvent
     outbox_id: int | None = None
     inbound_id: int | None = None  # the turn it answers: done once nothing of it is pending
+    conversation_id: int | None = None  # items of one conversation go out in order

@@ -30,7 +30,7 @@ def _compile(patterns: list[str]) -> list[str]:
     for pattern in patterns:
         try:
             re.compile(pattern)
-        except re.error as exc:
+        except (re.error, OverflowError, RecursionError) as exc:  # a{99999999999}; thousands of nested groups
             raise ValueError(f"invalid regular expression {pattern!r}: {exc}") from None
     return patterns
 
@@ -215,8 +215,12 @@ def load_policy(path: Path | None = None) -> Policy:
         raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     except OSError as exc:
         raise PolicyError(f"{path}: cannot read the policy file: {exc.strerror}") from None
+    except UnicodeDecodeError as exc:
+        raise PolicyError(f"{path}: not UTF-8 text (byte {exc.start})") from None
     except yaml.YAMLError as exc:
         raise PolicyError(f"{path}: invalid YAML: {exc}") from None
+    except (ValueError, TypeError, AttributeError, RecursionError) as exc:  # PyYAML's constructors: 2026-02-30, !!int x
+        raise PolicyError(f"{path}: invalid YAML value: {exc}") from None
     if not isinstance(raw, dict):
         raise PolicyError(f"{path}: expected a mapping of settings at the top level")
     try:

@@ -65,4 +65,5 @@ async def relay(bot: SupportBot, record: TurnRecord, text: str) -> list[Outgoing
         _, outgoing = await bot.commit(write, record.message_id)
     except Conflict:
         return None
+    bot.metrics.decided(Outcome.RELAYED.value)
     return outgoing

@@ -19,6 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlmodel import Session, col, select
 
 from bot.core.events import CustomerProfile, Person, Place
+from bot.core.lease_records import LeaseRecords
 from bot.core.outbox import Outgoing
 from bot.core.outbox_records import OutboxRecords
 from bot.core.settings_records import SettingsRecords
@@ -71,7 +72,7 @@ class CustomerRecord:
     conversations: int
 
 
-class ConversationStore(OutboxRecords, SettingsRecords):
+class ConversationStore(OutboxRecords, SettingsRecords, LeaseRecords):
     def __init__(self, engine: Engine, idle_close: dt.timedelta = dt.timedelta(hours=24)) -> None:
         self.engine = engine
         self.idle_close = idle_close  # a conversation the bot has, silent this long, ends; the next message starts anew

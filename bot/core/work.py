@@ -16,6 +16,7 @@ from sqlmodel import Session, SQLModel, col, select
 from bot.core import outbox
 from bot.core.events import AgentCard, Button, CustomerReply, DraftCard, OutboundEvent, Place, RatingRequest, RetireButtons
 from bot.core.outbox import Outgoing
+from bot.core.outbox_records import FIRST_LEASE
 from bot.core.states import Conflict, Move
 from bot.core.text import Rich, rich
 from bot.storage.tables import Conversation, Draft, Message, OutboxItem, Ticket, utcnow
@@ -82,6 +83,7 @@ class Work:
             live_buttons=bool(buttons),
             ticket_id=ticket_id,
             draft_id=draft_id,
+            lease_until=utcnow() + FIRST_LEASE,
         )
         self._queued.append((event, item))
         return event
@@ -181,4 +183,4 @@ class Work:
         self.session.flush()
         if self.inbound_id is not None:
             self.session.execute(update(Message).where(col(Message.id) == self.inbound_id).values(state="decided"))
-        return [Outgoing(event, item.id, item.inbound_id) for event, item in self._queued]
+        return [Outgoing(event, item.id, item.inbound_id, item.conversation_id) for event, item in self._queued]

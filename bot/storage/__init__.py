@@ -7,6 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
 from sqlmodel import create_engine
 
 
@@ -15,7 +16,7 @@ def make_engine(url: str) -> Engine:
     file_sqlite = parsed.get_backend_name() == "sqlite" and parsed.database and parsed.database != ":memory:"
     if file_sqlite:
         Path(str(parsed.database)).expanduser().parent.mkdir(parents=True, exist_ok=True)
-    engine = create_engine(url, pool_pre_ping=True)
+    engine = create_engine(url, pool_pre_ping=True, hide_parameters=True)  # errors never quote a row's values
     if file_sqlite:
         event.listen(engine, "connect", _sqlite_pragmas)
     return engine
@@ -39,6 +40,14 @@ def open_database(url: str) -> Engine:
     engine = make_engine(url)
     upgrade(url)
     return engine
+
+
+def database_unavailable(exc: BaseException) -> bool:
+    """The database could not be reached or dropped the connection (a restart, a fail-over, a locked
+    SQLite file): worth trying again shortly, unlike a constraint or a bug."""
+    if isinstance(exc, OperationalError | InterfaceError):
+        return True
+    return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
 
 
 def describe(url: str) -> str:

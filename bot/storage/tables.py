@@ -192,12 +192,16 @@ class OutboxItem(SQLModel, table=True):
     kind: str = Field(max_length=32)  # the event's class name
     payload: str  # the event as JSON (bot.core.outbox)
     side: str = Field(max_length=8)  # customer | agents | private
-    status: str = Field(default="pending", max_length=8, index=True)  # pending | sent
+    status: str = Field(default="pending", max_length=8, index=True)  # pending | sent | failed (gave up)
     live_buttons: bool = False  # posted buttons that still act; retired when they go stale
     ticket_id: int | None = Field(default=None, index=True)
     draft_id: int | None = Field(default=None, index=True)
     platform_ref: str | None = Field(default=None, max_length=200)  # what the adapter posted
     attempts: int = 0
+    # Who may send it when: the process that wrote it owns the first attempt until then; after that (a
+    # crash, a failed send) any process's retry loop may claim it by moving the lease forward.
+    lease_until: dt.datetime | None = None
+    last_error: str | None = Field(default=None, max_length=200)  # the exception's type and the platform's code
     created_at: dt.datetime = Field(default_factory=utcnow)
     sent_at: dt.datetime | None = None
 
@@ -211,3 +215,30 @@ class SettingsVersion(SQLModel, table=True):
     version: int = 0
     kb_reloads: int = 0
     model_reloads: int = 0
+
+
+class InboundReceipt(SQLModel, table=True):
+    """An inbound event (button press, slash command, edit) taken on by some process: a re-delivery, to
+    this process or another, finds it and is dropped. Customer and agent messages need none: their
+    stored `Message` (unique platform id) is the receipt."""
+
+    __tablename__ = "inbound_receipt"
+    __table_args__ = (UniqueConstraint("platform", "event_id"),)
+
+    id: int | None = Field(default=None, primary_key=True)
+    platform: str = Field(max_length=16)
+    event_id: str = Field(max_length=200)
+    state: str = Field(default="handling", max_length=8)  # handling | done
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
+
+
+class JobLease(SQLModel, table=True):
+    """A scheduled job (outbox retries, retention, reports) is run by whichever process takes its lease
+    first; the others see it is not due and skip, so each job runs once however many processes serve."""
+
+    __tablename__ = "job_lease"
+
+    name: str = Field(primary_key=True, max_length=64)
+    holder: str = Field(max_length=100)  # host:pid of the process that ran it last
+    due_at: dt.datetime  # when it may run next
+    last_run_at: dt.datetime | None = None

@@ -113,6 +113,10 @@ class DiscordAdapter:
     async def ready(self) -> None:
         await self.ready_event.wait()
 
+    def connected(self) -> bool:
+        """For /readyz: the gateway said READY and the client is not closed."""
+        return self.ready_event.is_set() and not self.client.is_closed()
+
     # Inbound ------------------------------------------------------------------------------------------
 
     async def deliver(self, event: InboundEvent | None) -> None:
@@ -178,6 +182,7 @@ class DiscordAdapter:
         async def supportbot(interaction: discord.Interaction, args: str = "help") -> None:
             await interaction.response.defer(ephemeral=True, thinking=True)
             place = adapter._place(interaction) if adapter.layout else None
-            await adapter._with_followup(interaction, SlashCommand(inbound.person(interaction.user), "supportbot", args, place))
+            command = SlashCommand(inbound.person(interaction.user), "supportbot", args, place, str(interaction.id))
+            await adapter._with_followup(interaction, command)
 
         return supportbot

@@ -7,7 +7,7 @@ server: its staff channel and role, support channels and forum channels. The tok
 from __future__ import annotations
 
 from pydantic import AliasChoices, BaseModel, ConfigDict, Field, SecretStr, ValidationError, field_validator
-from pydantic_settings import BaseSettings, SettingsConfigDict
+from pydantic_settings import BaseSettings, SettingsConfigDict, SettingsError
 
 from bot.config import ConfigError
 
@@ -77,6 +77,10 @@ def load_discord_settings() -> DiscordSettings:
         names = {"token": "DISCORD_TOKEN", "api_url": "DISCORD_API_URL", "guilds": "SUPPORTBOT_DISCORD_GUILDS"}
         problems = [f"{names.get(str(e['loc'][0]), str(e['loc'][0]))}{_path(e['loc'][1:])}: {e['msg']}" for e in exc.errors()]
         raise ConfigError("invalid Discord configuration:\n  " + "\n  ".join(problems)) from None
+    except SettingsError:  # a JSON setting that is not JSON; guilds is the only one
+        example = '[{"guild": "8035…", "staff_channel": "…", "support_channels": ["…"]}]'
+        problem = f"SUPPORTBOT_DISCORD_GUILDS: not valid JSON (e.g. {example})"
+        raise ConfigError(f"invalid Discord configuration:\n  {problem}") from None
 
 
 def _path(loc: tuple[object, ...]) -> str:

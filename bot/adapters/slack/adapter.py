@@ -31,7 +31,7 @@ from bot.adapters.slack import blocks, inbound, modals
 from bot.adapters.slack.outbound import RESPOND, SlackSender
 from bot.adapters.slack.settings import SlackSettings
 from bot.core.adapter import EventSink
-from bot.core.events import AgentMessage, ButtonPress, InboundEvent, OutboundEvent
+from bot.core.events import ButtonPress, InboundEvent, OutboundEvent
 from bot.core.ids import parse_id
 
 log = logging.getLogger("supportbot.slack")
@@ -90,6 +90,10 @@ class SlackAdapter:
     async def ready(self) -> None:
         """Wait until the adapter takes events (for tests and benchmarks)."""
         await self._ready.wait()
+
+    def connected(self) -> bool:
+        """For /readyz: taking events (Socket Mode connected, or the HTTP server listening) and not stopped."""
+        return self._ready.is_set() and not self._stopped.is_set()
 
     # Serving ----------------------------------------------------------------------------------------
 
@@ -198,18 +202,7 @@ class SlackAdapter:
 
     def _submitted(self, body: dict[str, Any], view: dict[str, Any]) -> InboundEvent | None:
         assert self.workspace is not None
-        try:
-            metadata = json.loads(view.get("private_metadata") or "{}")
-        except ValueError:
-            return None
-        text = modals.modal_text(view.get("state", {}).get("values", {}))
-        who = inbound.person(str(body.get("user", {}).get("id", "")), body.get("user", {}).get("name"))
-        place = self.workspace.place(str(metadata.get("channel", "")))
-        key = f"view/{view.get('id', '')}/{view.get('hash', '')}"
-        target = str(metadata.get("id", ""))
-        if view.get("callback_id") == REPLY_ACTION:
-            return AgentMessage(key, who, text, internal=False, ticket_id=parse_id(target), place=place)
-        return ButtonPress(key, who, EDIT_ACTION, target, text, place)
+        return inbound.view_submission(body, view, self.workspace, REPLY_ACTION, EDIT_ACTION)
 
     async def _user(self, user_id: str) -> tuple[str | None, str | None]:
         """Display name and e-mail (for the directory), cached: one `users.info` per person an hour."""
@@ -231,7 +224,4 @@ class SlackAdapter:
 
 def _draft_text(body: dict[str, Any]) -> str:
     """The draft as posted on its card, when this process did not post it (after a restart)."""
-    for block in (body.get("message") or {}).get("blocks") or ():
-        if block.get("block_id") == "draft_text":
-            return blocks.unescape(str((block.get("text") or {}).get("text", "")))
-    return ""
+    return inbound.posted_draft_text(body, "draft_text", blocks.unescape)

@@ -45,7 +45,9 @@ def edit_draft_modal(draft_id: int, draft_text: str) -> dict[str, Any]:
 
 def modal_text(view_state_values: Mapping[str, Any]) -> str:
     """The text submitted in either modal, from a view_submission's `view.state.values` ("" if left empty)."""
-    value = view_state_values.get(TEXT, {}).get(TEXT, {}).get("value")
+    block = view_state_values.get(TEXT)
+    element = block.get(TEXT) if isinstance(block, Mapping) else None
+    value = element.get("value") if isinstance(element, Mapping) else None
     return value if isinstance(value, str) else ""
 
 
