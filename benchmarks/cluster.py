@@ -216,7 +216,7 @@ class Tally:
     lost: int  # delivered, and not stored, not decided, or with a reply never sent
     doubled_messages: int  # an event stored twice
     doubled_decisions: int  # a message decided twice
-    doubled_sends: int  # an outbox item the platform received twice
+    doubled_sends: int  # an outbox item the platform received twice (command answers skip the outbox)
     out_of_order: int  # conversations whose stored order differs from the order the customer wrote
     pending: int
     failed: int
@@ -258,7 +258,7 @@ def check(engine: Engine, written: dict[str, list[dict[str, Any]]], collector: C
         lost=len(ids) - len(ids & done),
         doubled_messages=sum(1 for i in ids if stored.get(i, 0) > 1),
         doubled_decisions=sum(1 for count in per_message.values() if count > 1),
-        doubled_sends=max(0, len(collector.received) - int(sent_items)),
+        doubled_sends=max(0, sum(1 for r in collector.received if r.get("__type__") != "CommandResponse") - int(sent_items)),
         out_of_order=out_of_order,
         pending=outbox.get("pending", 0),
         failed=outbox.get("failed", 0),

@@ -64,6 +64,7 @@ class Settings(BaseSettings):
     agent_desk: str | None = Field(default=None, description="slack | discord: where agents work when several platforms run")
     product_name: str = Field(default="Orbitask", min_length=1, max_length=80, description="the product the bot supports")
     policy_file: Path | None = Field(default=None, description="escalation and automation policy YAML (default: bundled)")
+    agents_file: Path | None = Field(default=None, description="agents and groups YAML: skills, hours, caps; routes new tickets")
     admin_ids: str = Field(default="", description="comma-separated platform:user ids allowed to run admin commands")
     agent_ids: str = Field(default="", description="comma-separated platform:user ids of agents; empty: the agents' channel")
     max_message_chars: int = Field(default=4000, ge=100, description="longer messages are stored whole, read up to this")
@@ -85,13 +86,21 @@ class Settings(BaseSettings):
     def id_set(self, value: str) -> frozenset[str]:
         return frozenset(filter(None, (part.strip() for part in value.split(","))))
 
-    @field_validator("signals_data", "answer_set", "ops_port", "retention_days", mode="before")
+    @field_validator("signals_data", "answer_set", "ops_port", "retention_days", "agents_file", mode="before")
     @classmethod
     def _empty_is_none(cls, value: object) -> object:
         return None if value == "" else value
 
     @field_validator(
-        "intents_file", "signals_data", "answer_set", "model_dir", "kb_dir", "kb_index_dir", "actions_file", "policy_file"
+        "intents_file",
+        "signals_data",
+        "answer_set",
+        "model_dir",
+        "kb_dir",
+        "kb_index_dir",
+        "actions_file",
+        "policy_file",
+        "agents_file",
     )
     @classmethod
     def _expand_home(cls, value: Path | None) -> Path | None:

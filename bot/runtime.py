@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
+from collections.abc import Callable
 from pathlib import Path
 
 import torch
+from sqlmodel import Session
 
 from bot.answer_gate import prepare_gate
 from bot.config import Settings
@@ -13,6 +16,7 @@ from bot.core.access import Access
 from bot.core.app import SupportBot
 from bot.core.directory import CustomerDirectory
 from bot.core.policy import load_policy
+from bot.core.roster import Roster, load_roster
 from bot.core.sentiment import SentimentAnalyzer
 from bot.core.services import Services
 from bot.core.store import ConversationStore
@@ -61,6 +65,15 @@ def build_bot(
         load_gate=load_gate,
     )
     policy.check_intents(set(classifier.intents))
+    roster = load_roster(settings.agents_file) if settings.agents_file else Roster()
+    roster.check_intents(set(classifier.intents))
+    agent_ids = settings.id_set(settings.agent_ids)
+    unlisted = [a.key for a in roster.agents if agent_ids and a.key not in agent_ids]
+    if unlisted:
+        log.warning(
+            "roster.agents_not_allowed ids=%s: tickets are routed to them, but SUPPORTBOT_AGENT_IDS does not let them act",
+            ",".join(unlisted),
+        )
     missing = policy.check_signals(classifier.signal_names)
     if missing:
         log.warning(
@@ -71,7 +84,7 @@ def build_bot(
         )
     engine = open_database(settings.database_url)
     tiers = TierTable({name: meta.tier for name, meta in classifier.manifest.intents.items()}, policy)
-    access = Access(settings.id_set(settings.admin_ids) | extra_admins, settings.id_set(settings.agent_ids))
+    access = Access(settings.id_set(settings.admin_ids) | extra_admins, agent_ids)
     customers = CustomerDirectory.from_settings(settings)
     bot = SupportBot(
         ConversationStore(engine),
@@ -88,7 +101,23 @@ def build_bot(
             f"model: {directory}",
             f"knowledge base: {settings.kb_dir}",
             customers.describe(),
+            f"agents file: {settings.agents_file or 'none (cards name nobody)'}",
         ],
     )
     bot.retention_days = settings.retention_days
+    bot.weekly_digest = _weekly_digest(bot, settings)
+    bot.roster = roster
     return bot
+
+
+def _weekly_digest(bot: SupportBot, settings: Settings) -> Callable[[Session, dt.datetime], str]:
+    """The weekly report's text with the live policy; drift is also judged against the training data's mix."""
+    from bot.reporting.digest import weekly_digest
+    from bot.reporting.drift import training_labels
+
+    try:
+        training: dict[str, int] | None = training_labels(settings.intents_file)
+    except Exception as exc:  # the report still compares weeks with each other
+        log.warning("report.training_mix_unavailable error=%s", type(exc).__name__)
+        training = None
+    return lambda session, now: weekly_digest(session, now, bot.policy, training)

@@ -16,7 +16,7 @@ AUDIENCES = ("customer", "internal")
 PLANS = ("free", "team", "business", "enterprise")
 ROLES = ("owner", "admin", "member", "guest")
 REQUIRED_FIELDS = ("id", "title", "intents", "audience", "last_reviewed", "owner")
-OPTIONAL_FIELDS = ("conditions", "questions")
+OPTIONAL_FIELDS = ("conditions", "questions", "source")
 _ID = re.compile(r"^[a-z0-9][a-z0-9-]{0,99}$")
 _LINK = re.compile(r"\]\(([^)#\s]+\.md)(#[^)]*)?\)")
 
@@ -34,6 +34,17 @@ class Conditions:
         if self.roles and role and role.lower() not in self.roles:
             reasons.append(f"needs an {' or '.join(r.title() for r in self.roles)} (you are: {role.title()})")
         return reasons
+
+
+@dataclass(frozen=True)
+class Source:
+    """Where an imported article came from: a re-import finds it by (system, id), and `hash` (of the body
+    as imported) tells whether someone has edited it by hand since."""
+
+    system: str
+    id: str
+    url: str = ""
+    hash: str = ""
 
 
 @dataclass(frozen=True)
@@ -56,6 +67,7 @@ class Article:
     conditions: Conditions = Conditions()
     questions: tuple[str, ...] = ()  # how customers ask for it: what tells it apart from its neighbours in search
     sections: tuple[Section, ...] = ()
+    source: Source | None = None  # set on articles brought in by `supportbot kb import`
     links: tuple[tuple[str, int], ...] = field(default=())  # (target file name, line)
     field_lines: dict[str, int] = field(default_factory=dict, compare=False)  # front-matter field -> line
 
@@ -126,7 +138,8 @@ def parse_article(path: Path) -> tuple[Article | None, list[Problem]]:
     field_lines = {m.group(1): n for n, line in enumerate(front_text.splitlines(), 2) if (m := re.match(r"^(\w+):", line))}
 
     for name in REQUIRED_FIELDS:
-        if meta.get(name) in (None, "", []):
+        # `intents: []` is allowed: such an article is answered through retrieval alone (imported ones start so)
+        if meta.get(name) in (None, "") or (meta.get(name) == [] and name != "intents"):
             problem(f"missing required field '{name}'", 1)
     for name in meta:
         if name not in REQUIRED_FIELDS + OPTIONAL_FIELDS:
@@ -157,6 +170,9 @@ def parse_article(path: Path) -> tuple[Article | None, list[Problem]]:
     if not isinstance(reviewed, dt.date):
         problem("last_reviewed must be a date like 2026-10-14", field_lines.get("last_reviewed"))
     conditions = _conditions(meta.get("conditions"), field_lines.get("conditions"), problem)
+    source = parse_source(meta.get("source"))
+    if "source" in meta and source is None:
+        problem("source must be a mapping with 'system' and 'id' (and optionally 'url', 'hash')", field_lines.get("source"))
     questions = meta.get("questions") or []
     if not isinstance(questions, list) or not all(isinstance(q, str) and q.strip() for q in questions):
         problem("questions must be a list of customer questions (non-empty strings)", field_lines.get("questions"))
@@ -181,9 +197,27 @@ def parse_article(path: Path) -> tuple[Article | None, list[Problem]]:
         conditions=conditions,
         questions=tuple(q.strip() for q in questions),
         sections=sections,
+        source=source,
         links=links,
         field_lines=field_lines,
     ), []
+
+
+def parse_source(raw: object) -> Source | None:
+    """The `source` field, or None when it is absent or unusable."""
+    if not isinstance(raw, dict):
+        return None
+    fields = {k: _text(raw.get(k)) for k in ("system", "id", "url", "hash")}
+    if not fields["system"] or not fields["id"]:
+        return None
+    return Source(fields["system"], fields["id"], fields["url"], fields["hash"])
+
+
+def _text(value: object) -> str:
+    """A string, or an id YAML read as a number (`id: 360001`); "" for anything else."""
+    if isinstance(value, bool) or not isinstance(value, str | int):
+        return ""
+    return value if isinstance(value, str) else str(value) if abs(value) < 10**30 else ""
 
 
 def _conditions(raw: object, line: int | None, problem: Callable[[str, int | None], None]) -> Conditions:

@@ -10,6 +10,9 @@ from pathlib import Path
 from knowledge.article import Article, parse_article
 from knowledge.errors import KnowledgeBaseError, Problem
 
+# Not an error: open retrieval still finds such an article, only the intent model's vote is missing.
+NO_INTENTS = "no intents: answered through retrieval only"
+
 
 @dataclass(frozen=True)
 class KnowledgeBase:
@@ -50,6 +53,8 @@ def check_articles(
                 Problem(path, article.line_of("id"), f"duplicate id '{article.id}' (also in {articles[article.id].path.name})")
             )
             continue
+        if not article.intents:
+            problems.append(Problem(path, article.line_of("intents"), NO_INTENTS, "warning"))
         if intents is not None:
             unknown = [i for i in article.intents if i not in intents]
             if unknown:

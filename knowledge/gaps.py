@@ -18,7 +18,8 @@ from sqlmodel import Field, Session, SQLModel, select
 from knowledge.embedding import SentenceEncoder
 from knowledge.index import KnowledgeIndex
 
-GAP_KINDS = ("unanswered", "escalation", "negative_rating", "none_fits")  # none_fits: no offered article fitted
+# none_fits: no offered article fitted; quality_bad: an agent judged an automated answer wrong (the weekly sample)
+GAP_KINDS = ("unanswered", "escalation", "negative_rating", "none_fits", "quality_bad")
 
 
 def _now() -> dt.datetime:

@@ -229,8 +229,10 @@ class KnowledgeIndex:
         fused = dense_article + LEXICAL_WEIGHT * lexical_article + PHRASING_WEIGHT * phrasing_article
         if questions and self._question_rows:
             sims = _dot(self._question_vectors, vector)
+            # An article without questions (an imported one) is scored on its own text in their place: a
+            # missing signal must not rank it below weaker matches that have one.
             fused = fused + QUESTION_WEIGHT * np.array(
-                [np.sort(sims[rows])[-3:].mean() if len(rows) else 0.0 for rows in self._question_rows]
+                [np.sort(sims[rows])[-3:].mean() if len(rows) else dense_article[j] for j, rows in enumerate(self._question_rows)]
             )
         return dense, fused, lexical_article
 
@@ -249,6 +251,8 @@ class KnowledgeIndex:
             sims = _dot(self._phrasing_vectors, vector)
             per_intent = np.array([np.sort(sims[rows])[-3:].mean() for rows in self._rows_of_intent])
             phrasing_article = np.where(self._article_intents, per_intent, 0.0).max(axis=1)
+            # Likewise an article without intents (answered through retrieval only) has no phrasings.
+            phrasing_article = np.where(self._article_intents.any(axis=1), phrasing_article, dense_article)
         return dense, dense_article, lexical_article, phrasing_article
 
     def search(

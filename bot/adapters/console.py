@@ -215,6 +215,9 @@ def _draft(adapter: ConsoleAdapter, event: DraftCard) -> str | None:
 def _notice(adapter: ConsoleAdapter, event: AgentNotice) -> str | None:
     where = f"ticket #{event.ticket_id}: " if event.ticket_id else ""
     adapter.print(_indent(f"{where}{render(event.text)}", "  │ #agents  "))
+    if event.buttons:  # a verdict asked for (the quality sample's Good / Bad)
+        adapter.print("  │ #agents  " + adapter._offer(AGENT, event.buttons))
+        return adapter._buttons_ref
     return None
 
 

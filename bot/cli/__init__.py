@@ -8,12 +8,30 @@ from collections.abc import Sequence
 from types import ModuleType
 
 from bot import __version__
-from bot.cli import chat, discord, evaluate, export, feedback, forget, kb, predict, purge, run, slack, train
+from bot.cli import (
+    audit,
+    chat,
+    discord,
+    evaluate,
+    export,
+    feedback,
+    forget,
+    kb,
+    predict,
+    purge,
+    replay,
+    report,
+    run,
+    slack,
+    train,
+)
 from bot.config import ConfigError, load_settings
 from bot.core.customer_data import CustomerDataError
 from bot.core.directory import DirectoryError
 from bot.core.policy import PolicyError
+from bot.core.roster import RosterError
 from bot.feedback_csv import FeedbackFileError
+from bot.history.errors import HistoryFileError
 from bot.logs import configure_logging
 from bot.model_store import ModelTrainingFailed
 from knowledge.answer_set import AnswerSetError
@@ -21,19 +39,23 @@ from knowledge.errors import ActionError, KnowledgeBaseError
 from models.errors import SupportbotModelError
 
 # Each module provides NAME, HELP, add_arguments(parser) and run(args, settings) -> exit code.
-COMMANDS: tuple[ModuleType, ...] = (chat, slack, discord, run, train, evaluate, predict, kb, feedback, forget, export, purge)
+COMMANDS: tuple[ModuleType, ...] = (
+    chat, slack, discord, run, train, evaluate, predict, kb, feedback, forget, export, purge, audit, replay, report
+)  # fmt: skip
 
 
 # Problems the person running the command can fix: one clear line, exit 2, no traceback.
 USER_ERRORS = (
     ConfigError,
     PolicyError,
+    RosterError,
     DirectoryError,
     SupportbotModelError,
     ModelTrainingFailed,
     KnowledgeBaseError,
     ActionError,
     FeedbackFileError,
+    HistoryFileError,
     AnswerSetError,
     CustomerDataError,
     forget.NotConfirmed,

@@ -1,4 +1,4 @@
-"""`supportbot kb`: check, index and search the knowledge base; review knowledge gaps."""
+"""`supportbot kb`: check, index and search the knowledge base; import a help centre; review knowledge gaps."""
 
 from __future__ import annotations
 
@@ -8,14 +8,18 @@ from collections.abc import Callable
 from dataclasses import asdict
 from pathlib import Path
 
+from bot.cli import kb_import
 from bot.config import Settings
+from bot.kb_suggest import IntentSuggester
 from bot.knowledge_service import known_intents, open_index
 from bot.storage import open_database
+from knowledge.article import Article
 from knowledge.base import check_articles
 from knowledge.gaps import GapLog, cluster_gaps
+from models.errors import SupportbotModelError
 
 NAME = "kb"
-HELP = "knowledge base: check, index, search, gaps"
+HELP = "knowledge base: check, index, search, import, gaps"
 
 
 def add_arguments(parser: argparse.ArgumentParser) -> None:
@@ -23,6 +27,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     check = sub.add_parser("check", help="lint articles: fields, intents, ids, links, review dates")
     check.add_argument("--kb-dir", type=Path)
     check.add_argument("--stale-days", type=int, help="warn when not reviewed for this many days (SUPPORTBOT_KB_STALE_DAYS)")
+    check.add_argument("--no-suggestions", action="store_true", help="do not ask the model for intents of articles with none")
     index = sub.add_parser("index", help="build or update the search index (only changed files are re-embedded)")
     index.add_argument("--kb-dir", type=Path)
     search = sub.add_parser("search", help="hybrid search: article id, heading, score, snippet")
@@ -30,6 +35,7 @@ def add_arguments(parser: argparse.ArgumentParser) -> None:
     search.add_argument("-k", type=int, default=5)
     search.add_argument("--kb-dir", type=Path)
     search.add_argument("--json", action="store_true")
+    kb_import.add_arguments(sub.add_parser("import", help=kb_import.HELP, description=kb_import.__doc__))
     gaps = sub.add_parser("gaps", help="cluster unanswered questions, escalations and bad ratings into a review list")
     gaps.add_argument("--since", type=float, default=7, metavar="DAYS")
     gaps.add_argument("--json", action="store_true")
@@ -50,7 +56,22 @@ def _check(args: argparse.Namespace, settings: Settings) -> int:
     errors = sum(1 for p in problems if p.severity == "error")
     warnings = len(problems) - errors
     print(f"{len(articles)} articles checked in {settings.kb_dir}: {errors} error(s), {warnings} warning(s)")
+    if not args.no_suggestions:
+        _suggest_intents(list(articles.values()), settings)
     return 1 if errors else 0
+
+
+def _suggest_intents(articles: list[Article], settings: Settings) -> None:
+    """Customer articles without intents: what the intent model would map them to."""
+    if not any(a.customer_facing and not a.intents for a in articles):
+        return
+    try:
+        suggester = IntentSuggester.load(settings.model_dir)
+    except SupportbotModelError as exc:
+        print(f"no intent suggestions: {exc}")
+        return
+    for suggestion in suggester.for_articles(articles):
+        print(suggestion.describe())
 
 
 def _index(args: argparse.Namespace, settings: Settings) -> int:
@@ -103,5 +124,6 @@ SUBCOMMANDS: dict[str, Callable[[argparse.Namespace, Settings], int]] = {
     "check": _check,
     "index": _index,
     "search": _search,
+    "import": kb_import.run,
     "gaps": _gaps,
 }

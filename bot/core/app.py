@@ -22,6 +22,8 @@ import time
 from collections.abc import Awaitable, Callable, Sequence
 from typing import Any, Protocol, TypeVar
 
+from sqlmodel import Session
+
 from bot.core import (
     admin,
     agent_desk,
@@ -30,6 +32,8 @@ from bot.core import (
     edits,
     learning_commands,  # noqa: F401  (registers /label and /retrain)
     privacy_commands,  # noqa: F401  (registers /forget)
+    quality_jobs,  # noqa: F401  (registers the weekly quality sample and its Good / Bad buttons)
+    sla_jobs,  # noqa: F401  (registers the SLA, idle-conversation and weekly-report jobs)
     status_command,  # noqa: F401  (registers /status)
 )
 from bot.core.access import Access
@@ -54,12 +58,13 @@ from bot.core.locks import EventLocks, locks_for
 from bot.core.metrics import Metrics
 from bot.core.outbox import Outgoing
 from bot.core.policy import Policy
+from bot.core.roster import Roster
 from bot.core.services import Services
 from bot.core.store import ConversationStore
 from bot.core.text import join, name, rich
 from bot.core.tiers import TierTable
 from bot.core.work import Work
-from bot.storage import database_unavailable
+from bot.storage import database_unavailable, decided_elsewhere
 from knowledge.gaps import GapLog
 
 log = logging.getLogger("supportbot.core")
@@ -114,6 +119,9 @@ class SupportBot:
         self.locks: EventLocks = locks_for(store.engine)  # one event at a time per conversation, across processes
         self.metrics = Metrics()
         self.retention_days: int | None = None  # conversation text older than this is purged (bot.core.jobs)
+        # The weekly report's text, from the reporting layer (bot.reporting.digest): the core does not import it.
+        self.weekly_digest: Callable[[Session, dt.datetime], str] | None = None
+        self.roster = Roster()  # who handles which tickets (SUPPORTBOT_AGENTS_FILE); empty: cards name nobody
         self._settings_seen: tuple[int, int, int] | None = None
         self._settings_checked = 0.0
         self.started = time.time()
@@ -171,6 +179,9 @@ class SupportBot:
         try:
             outgoing = await handler(self, event)
         except Exception as exc:
+            if isinstance(event, CustomerMessage) and decided_elsewhere(exc):  # its replies are that process's
+                log.warning("message.decided_elsewhere platform=%s id=%s", event.customer.platform, event.message_id)
+                return
             if not isinstance(event, CustomerMessage) or database_unavailable(exc):
                 raise
             log.exception("message.failed platform=%s id=%s", event.customer.platform, event.message_id)
@@ -200,11 +211,11 @@ class SupportBot:
     # Delivery --------------------------------------------------------------------------------------
 
     async def deliver(self, outgoing: list[Outgoing]) -> bool:
-        """Send in order; an item is marked sent only after the adapter confirms it. On a failed send
-        the rest stay pending (order matters to a reader) and go out on a later `resend_pending`."""
+        """Send in order; each item is marked sent as soon as the adapter confirms it (a process killed in
+        between sends that one item again: at least once, never lost). On a failed send the rest stay
+        pending (order matters to a reader) and go out on a later `resend_pending`."""
         if self.sender is None:
             raise RuntimeError("no adapter attached: call SupportBot.attach(adapter.send) first")
-        confirmed: list[tuple[Outgoing, str | None]] = []
         untried: list[int] = []
         failed = False
         for i, item in enumerate(outgoing):
@@ -222,9 +233,7 @@ class SupportBot:
                 failed = True
                 break
             if item.outbox_id is not None:
-                confirmed.append((item, ref))
-        if confirmed:  # one transaction for the whole batch: a crash before it re-sends (at least once)
-            await self._recorded(self.store.mark_sent, confirmed)
+                await self._recorded(self.store.mark_sent, [(item, ref)])
         if untried:
             await self.db(self.store.release, untried)
         return not failed

@@ -9,13 +9,14 @@ without a ticket.
 from __future__ import annotations
 
 import dataclasses
+import datetime as dt
 import logging
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from sqlmodel import col, select
 
-from bot.core import priority
+from bot.core import priority, routing
 from bot.core.events import Person
 from bot.core.handoff import CustomerSummary, PreviousConversation, Suggestion, build_packet, customer_summary
 from bot.core.replies import agent_joined, ticket_buttons
@@ -106,9 +107,17 @@ def write(bot: SupportBot, work: Work, handoff: Handoff, claimed_by: Person | No
     assert conversation.id is not None
     now = utcnow()
     hits = list(handoff.hits)
+    not_issues = bot.policy.roles.small_talk | set(bot.policy.human_request.intents)
     score = priority.score(
-        CustomerInfo(customer.tier, customer.account_value), hits, handoff.intent, bot.policy.priority, bot.policy.roles, now
+        CustomerInfo(customer.tier, customer.account_value),
+        hits,
+        handoff.intent,
+        bot.policy.priority,
+        bot.policy.roles,
+        now,
+        priority.complexity(handoff.turns, not_issues),
     )
+    routed = None if claimed_by is not None or not bot.roster else _route(bot, work, handoff, not_issues, now)
     work.move(Conversation, conversation.id, HAND_OFF)
     _withdraw_drafts(work, conversation.id)
     work.retire_customer_buttons(conversation)
@@ -121,6 +130,7 @@ def write(bot: SupportBot, work: Work, handoff: Handoff, claimed_by: Person | No
             due_at=score.due_at,
             status=TicketState.CLAIMED if claimed_by else TicketState.OPEN,
             assigned_agent=claimed_by.key if claimed_by else None,
+            routed_to=routed.target if routed else None,
         )
     )
     assert ticket.id is not None
@@ -150,6 +160,7 @@ def write(bot: SupportBot, work: Work, handoff: Handoff, claimed_by: Person | No
         handoff.titles,
         handoff.previous,
         bot.policy.roles.small_talk,
+        routed,
     )
     ticket.summary = packet.to_json()
     work.session.add(ticket)
@@ -157,6 +168,15 @@ def write(bot: SupportBot, work: Work, handoff: Handoff, claimed_by: Person | No
     work.send(card, conversation.id, ticket_id=ticket.id)
     log.info("escalation.created ticket=%s priority=%s triggers=%s", ticket.id, score.level, ",".join(h.trigger for h in hits))
     return ticket
+
+
+def _route(bot: SupportBot, work: Work, handoff: Handoff, not_issues: frozenset[str], now: dt.datetime) -> routing.Routed:
+    """Who the card names, by the conversation's issue (not "a person, please"), read in this transaction."""
+    issue = routing.issue_intent(handoff.turns, not_issues, handoff.intent)
+    assignment = routing.route(issue, None, now, bot.roster, routing.workload(work.session))
+    routed = assignment.routed()
+    log.info("ticket.routed conversation=%s intent=%s to=%s", handoff.conversation.id, issue, routed.target or "nobody")
+    return routed
 
 
 def _withdraw_drafts(work: Work, conversation_id: int) -> None:

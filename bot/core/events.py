@@ -206,11 +206,13 @@ class DraftCard:
 @dataclass(frozen=True)
 class AgentNotice:
     """A line in the agents' channel, in a ticket's thread when there is one (relayed customer
-    messages, claims, notes, status changes)."""
+    messages, claims, notes, status changes), with buttons when it asks for a verdict (the weekly
+    quality sample's Good / Bad)."""
 
     text: Rich
     ticket_id: int | None = None
     agent_thread_id: str | None = None
+    buttons: tuple[Button, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -222,7 +224,7 @@ class RetireButtons:
     ref: str
     note: Rich
     place: Place | None = None
-    original: CustomerReply | RatingRequest | AgentCard | DraftCard | None = None  # what was posted, to re-render
+    original: CustomerReply | RatingRequest | AgentCard | DraftCard | AgentNotice | None = None  # what was posted, to re-render
     keep: tuple[Button, ...] = ()  # buttons that still apply (a claimed card keeps Resolve and Hand back)
 
 

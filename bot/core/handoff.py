@@ -14,8 +14,9 @@ from bot.core.entities import Entity, extract
 from bot.core.events import AgentCard, Button, CardField
 from bot.core.outcomes import Outcome
 from bot.core.priority import PriorityScore
+from bot.core.routing import Routed
 from bot.core.store import CustomerRecord
-from bot.core.text import Rich, Span, join, link, name, said
+from bot.core.text import Rich, Span, join, link, mention, name, rich, said
 from bot.core.triggers import TriggerHit
 from bot.core.turn import PastTurn, typed
 from bot.storage.tables import Customer, Message
@@ -98,6 +99,7 @@ class HandoffPacket:
     suggested_articles: tuple[Suggestion, ...]
     transcript: tuple[TranscriptLine, ...]
     previous: PreviousConversation | None = None
+    routed: Routed | None = None  # with an agents file: who the card names (bot.core.routing)
 
     def to_json(self) -> str:
         return json.dumps(asdict(self), ensure_ascii=False)
@@ -120,13 +122,15 @@ class HandoffPacket:
             else f"{self.intent} ({self.confidence:.0%})"
         )
         reasons = ", ".join(self.priority_reasons or ("no factors",))
-        fields = (
+        fields: tuple[CardField, ...] = (
             CardField("Customer", who + f" · {c.tier} · ${c.account_value:,.0f}/yr · {c.platform_id}"),
             CardField("History", Rich((Span(history),))),
             CardField("Intent", Rich((Span(intent),))),
             CardField("Priority", Rich((Span(f"{self.priority} ({reasons}) · first reply due {self.due_at}"),))),
             CardField("Sentiment", Rich((Span(" → ".join(f"{s:+.2f}" for s in self.sentiment_trend)),))),
         )
+        if self.routed is not None:
+            fields += (CardField("Routed to", self._routed(self.routed)),)
         sections: list[tuple[str, Rich]] = [
             ("Why escalated", join([_why(t) for t in self.triggers], "\n")),
             ("Summary", join([join(["• ", said(s)]) for s in self.summary], "\n") or join(["(no customer text)"])),
@@ -151,6 +155,13 @@ class HandoffPacket:
             sections=tuple(sections),
             buttons=buttons,
         )
+
+    @staticmethod
+    def _routed(routed: Routed) -> Rich:
+        """The agent or group as a real mention (it pings them), with why; or that nobody was found."""
+        if not routed.label:
+            return rich(f"nobody ({routed.reason})")
+        return join([mention(routed.label, *routed.mentions), f" ({routed.reason})"])
 
 
 def _sentences(text: str) -> list[str]:
@@ -239,6 +250,7 @@ def build_packet(
     article_titles: dict[str, str],
     previous: PreviousConversation | None = None,
     small_talk: frozenset[str] = frozenset(),
+    routed: Routed | None = None,
 ) -> HandoffPacket:
     """`turns` are all customer turns including the one that escalated (with its outcome)."""
     return HandoffPacket(
@@ -259,4 +271,5 @@ def build_packet(
         suggested_articles=tuple(suggestions),
         transcript=transcript_lines(messages),
         previous=previous,
+        routed=routed,
     )

@@ -150,7 +150,7 @@ class IntentRoles(_Section):
 
 
 class Conversations(_Section):
-    idle_close_minutes: int = Field(default=1440, ge=1)  # a conversation the bot has ends after this much silence
+    idle_close_minutes: int = Field(default=1440, ge=1)  # a conversation the bot has ends after this much silence (and is rated)
 
 
 class Approval(_Section):
@@ -168,9 +168,48 @@ class Answering(Switch):
     options: int = Field(default=3, ge=1, le=5)  # articles offered in a clarifying choice
 
 
+Level = Literal["urgent", "high", "normal", "low"]
+
+
 class Priority(_Section):
-    sla_minutes: dict[Literal["urgent", "high", "normal", "low"], int] = {"urgent": 15, "high": 60, "normal": 240, "low": 1440}
+    sla_minutes: dict[Level, int] = {"urgent": 15, "high": 60, "normal": 240, "low": 1440}  # first reply due
+    # An unclaimed ticket's thread hears this long before its first reply is due (bot.core.sla_jobs).
+    reminder_before_minutes: dict[Level, int] = {"urgent": 5, "high": 15, "normal": 30, "low": 120}
     high_value_account: float = 50000
+    complex_at: int = Field(default=8, ge=1)  # distinct issues + details found + customer turns: +1 from here
+
+
+class Reports(_Section):
+    """The weekly report to the agents' room (bot.core.sla_jobs), at this weekday and hour (UTC)."""
+
+    weekly: bool = True
+    weekday: Literal["mon", "tue", "wed", "thu", "fri", "sat", "sun"] = "mon"
+    hour_utc: int = Field(default=9, ge=0, le=23)
+
+
+class Quality(_Section):
+    """The weekly quality sample (bot.core.quality_jobs): automated answers posted to the agents' room for
+    a Good / Bad verdict. `supportbot report` suggests demoting an auto-tier intent whose audited accuracy
+    or answer feedback is below `demote_below` over at least `min_evidence` verdicts or presses."""
+
+    sample: bool = True
+    sample_size: int = Field(default=20, ge=1, le=200)
+    demote_below: float = Field(default=0.8, gt=0, le=1)
+    min_evidence: int = Field(default=10, ge=1)
+
+
+class Drift(_Section):
+    """When a week's traffic has moved far enough from the previous weeks' (and the training data's) to
+    warn (bot.reporting.drift). Intent mixes are compared by Jensen–Shannon divergence in bits (0: the
+    same mix, 1: no intent in common), confidence distributions by the Kolmogorov–Smirnov distance."""
+
+    baseline_weeks: int = Field(default=4, ge=1, le=52)
+    min_turns: int = Field(default=200, ge=1)  # fewer classified turns this week or in the baseline: no verdict
+    intent_mix_jsd: float = Field(default=0.1, gt=0, le=1)  # vs the previous weeks
+    training_mix_jsd: float = Field(default=0.3, gt=0, le=1)  # vs the training data's labels (a balanced set: looser)
+    oos_rate_change: float = Field(default=0.05, gt=0, le=1)  # out-of-scope share, absolute change
+    confidence_ks: float = Field(default=0.15, gt=0, le=1)
+    confidence_mean_change: float = Field(default=0.05, gt=0, le=1)
 
 
 class Policy(_Section):
@@ -189,6 +228,9 @@ class Policy(_Section):
     priority: Priority = Priority()
     roles: IntentRoles = IntentRoles()
     conversations: Conversations = Conversations()
+    reports: Reports = Reports()
+    quality: Quality = Quality()
+    drift: Drift = Drift()
 
     def check_intents(self, known: set[str]) -> None:
         """Intents named in the policy must exist in the model; a typo would never match."""

@@ -1,7 +1,9 @@
 """Ticket priority from who the customer is and why the bot escalated, with the reasons shown to agents.
 
 Points: Enterprise +2, Business +1, Free -1, a high-value account +1, frustration +1, a business rule +1
-(legal or security wording +2 instead), an intent in the policy's `money` role (refunds, disputes) +1.
+(legal or security wording +2 instead), an intent in the policy's `money` role (refunds, disputes) +1,
+a complex conversation +1 (distinct issues + details found + customer turns at `complex_at` or more:
+one long, many-sided conversation takes an agent longer, but it is never urgent on that alone).
 The sum maps to a level, and the level to a first-response SLA from the policy.
 """
 
@@ -10,11 +12,36 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from bot.core.policy import IntentRoles, Priority
+from bot.core.entities import extract
+from bot.core.policy import PRIORITIES, IntentRoles, Priority
 from bot.core.triggers import TriggerHit
-from bot.core.turn import CustomerInfo
+from bot.core.turn import CustomerInfo, PastTurn, typed
 
 TIER_POINTS = {"enterprise": 2, "business": 1, "free": -1}
+
+
+@dataclass(frozen=True)
+class Complexity:
+    issues: int  # distinct intents that are an issue (not small talk, not "a person, please")
+    details: int  # distinct entities found: amounts, invoice and order ids, errors, emails, links
+    turns: int  # messages the customer wrote
+
+    @property
+    def total(self) -> int:
+        return self.issues + self.details + self.turns
+
+
+def complexity(turns: list[PastTurn] | tuple[PastTurn, ...], skip: frozenset[str] | set[str]) -> Complexity:
+    written = typed(turns)
+    issues = {t.intent for t in written if t.intent not in skip and t.intent not in ("", "-")}
+    details = {(e.kind, e.text.lower()) for t in written for e in extract(t.text)}
+    return Complexity(len(issues), len(details), len(written))
+
+
+def raised(level: str) -> str:
+    """One step up (urgent stays urgent): an overdue first reply."""
+    at = PRIORITIES.index(level) if level in PRIORITIES else 1
+    return PRIORITIES[min(at + 1, len(PRIORITIES) - 1)]
 
 
 @dataclass(frozen=True)
@@ -34,7 +61,13 @@ def level(points: int) -> str:
 
 
 def score(
-    customer: CustomerInfo, hits: list[TriggerHit], intent: str, config: Priority, roles: IntentRoles, now: dt.datetime
+    customer: CustomerInfo,
+    hits: list[TriggerHit],
+    intent: str,
+    config: Priority,
+    roles: IntentRoles,
+    now: dt.datetime,
+    involved: Complexity | None = None,
 ) -> PriorityScore:
     reasons: list[tuple[str, int]] = []
     if customer.tier in TIER_POINTS:
@@ -56,6 +89,9 @@ def score(
             reasons.append(("business rule", 1))
     if intent in roles.money:
         reasons.append((f"money at stake ({intent})", 1))
+    if involved is not None and involved.total >= config.complex_at:
+        c = involved
+        reasons.append((f"complex conversation ({c.issues} issues, {c.details} details, {c.turns} turns)", 1))
     points = sum(p for _, p in reasons)
     name = level(points)
     return PriorityScore(

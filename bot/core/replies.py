@@ -74,5 +74,10 @@ def close_conversation(work: Work, conversation: Conversation, by_agent: bool = 
     work.move(Conversation, conversation.id, move, resolved_at=utcnow(), **changes)
     if "interaction_type" in changes:  # the rating is recorded with how the conversation was handled
         conversation.interaction_type = str(changes["interaction_type"])
+    return ask_for_rating(work, conversation)
+
+
+def ask_for_rating(work: Work, conversation: Conversation) -> RatingRequest:
+    """The CSAT question with its five buttons (also asked when a conversation ends by silence)."""
     buttons = tuple(Button(str(n), "csat.rate", f"{conversation.id}:{n}") for n in range(1, 6))
     return work.ask_rating(conversation, RATING_TEXT, buttons)

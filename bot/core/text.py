@@ -5,6 +5,9 @@ anything a customer wrote travels as a `quote` span marked untrusted, so each ad
 that part its own way (Slack's `<!channel>` and Discord's `@everyone` never ping, markup never renders)
 and shows it unmistakably as a quotation: a customer cannot fake "Sam claimed ticket #3." on a line of
 its own in the agents' room.
+
+A `mention` span is the one way the bot pings someone: an agent or group from the agents file (never
+text a customer wrote), with a target per platform that each adapter turns into its real mention.
 """
 
 from __future__ import annotations
@@ -13,7 +16,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import Literal
 
-Style = Literal["plain", "strong", "code", "link", "quote"]
+Style = Literal["plain", "strong", "code", "link", "quote", "mention"]
 
 
 @dataclass(frozen=True)
@@ -22,10 +25,13 @@ class Span:
     style: Style = "plain"
     url: str | None = None  # for links
     untrusted: bool = False  # written by a customer: escape it and render it as a quotation
+    targets: tuple[str, ...] = ()  # for mentions: `slack:U0SAM`, `slack-group:S0123`, `discord:80…`, `discord-role:80…`
 
     def __post_init__(self) -> None:
         if self.style == "link" and not self.url:
             raise ValueError("a link span needs a url")
+        if self.style == "mention" and self.untrusted:
+            raise ValueError("a mention comes from configuration, never from a customer")
 
 
 @dataclass(frozen=True)
@@ -92,6 +98,12 @@ def code(text: str) -> Span:
 
 def link(label: str, url: str) -> Span:
     return Span(label, "link", url=url)
+
+
+def mention(label: str, *targets: str) -> Span:
+    """A ping of an agent or group: each adapter uses the target for its platform (`platform:id`, or
+    `slack-group:`/`discord-role:` for a group) and shows `label` as plain text where it has none."""
+    return Span(label, "mention", targets=targets)
 
 
 def name(text: str) -> Span:

@@ -13,6 +13,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from bot.core import frustration, signals
+from bot.core.outcomes import ANSWERING
 from bot.core.policy import AmountOver, CustomerTier, Keywords, Policy, Rule, Switch
 from bot.core.turn import Turn
 from knowledge.types import ActionResult, NoAnswer
@@ -94,12 +95,16 @@ def is_unsure(turn: Turn, policy: Policy) -> bool:
 
 def is_closing(turn: Turn, policy: Policy) -> bool:
     """A message that thanks or signs off (a question never is): the closing signal, or without it an
-    unsure message with a closing phrase."""
+    unsure message with a closing phrase. A first message the classifier confidently files under a
+    request is that request, however it signs off ("… Thanks in advance!"); after an answer, a thanks
+    closes whatever else it mentions ("reauthorised and it works now, thanks")."""
     if turn.text.rstrip().endswith("?"):
         return False
     found = signals.reading(turn, policy, "closing")
     if found is not None:
-        return found.fired
+        a_request = not is_unsure(turn, policy) and turn.prediction.intent not in policy.roles.small_talk
+        answered = any(past.outcome in ANSWERING for past in turn.history)
+        return found.fired and (answered or not a_request)
     return is_unsure(turn, policy) and any(re.search(p, turn.text, re.IGNORECASE) for p in policy.low_confidence.closing_phrases)
 
 

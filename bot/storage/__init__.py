@@ -7,7 +7,7 @@ from typing import Any
 
 from sqlalchemy import Engine, event
 from sqlalchemy.engine import make_url
-from sqlalchemy.exc import DBAPIError, InterfaceError, OperationalError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
 from sqlmodel import create_engine
 
 
@@ -48,6 +48,15 @@ def database_unavailable(exc: BaseException) -> bool:
     if isinstance(exc, OperationalError | InterfaceError):
         return True
     return isinstance(exc, DBAPIError) and bool(exc.connection_invalidated)
+
+
+def decided_elsewhere(exc: BaseException) -> bool:
+    """The turn's decision was written by another process first (the unique index on decision.message_id):
+    it lost its lock when the database restarted, or a duplicate raced it."""
+    if not isinstance(exc, IntegrityError):
+        return False
+    detail = str(exc.orig)
+    return "decision" in detail and "message_id" in detail
 
 
 def describe(url: str) -> str:

@@ -49,7 +49,7 @@ class Conversation(SQLModel, table=True):
     status: str = Field(default="bot", max_length=16, index=True)  # bot.core.states.ConversationState
     previous_id: int | None = Field(default=None, foreign_key="conversation.id")  # the one this continues after silence
     interaction_type: str = Field(default="automated", max_length=16)  # automated | assisted | human
-    started_at: dt.datetime = Field(default_factory=utcnow)
+    started_at: dt.datetime = Field(default_factory=utcnow, index=True)  # reports count conversations by start
     updated_at: dt.datetime = Field(default_factory=utcnow)
     resolved_at: dt.datetime | None = None
 
@@ -76,7 +76,8 @@ class Decision(SQLModel, table=True):
 
     id: int | None = Field(default=None, primary_key=True)
     conversation_id: int = Field(foreign_key="conversation.id", index=True)
-    message_id: int = Field(foreign_key="message.id", index=True)
+    # Unique: however processes race (a lock lost when the database restarts), a turn is decided once.
+    message_id: int = Field(foreign_key="message.id", index=True, unique=True)
     intent: str = Field(max_length=64)
     confidence: float
     out_of_scope: bool
@@ -87,7 +88,7 @@ class Decision(SQLModel, table=True):
     triggers: str = ""  # comma-separated escalation triggers that fired
     signals: str | None = None  # JSON {signal: probability} from the model's signals head, when it has one
     latency_ms: float = 0.0
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)  # reports read a window of decisions
 
 
 class Ticket(SQLModel, table=True):
@@ -103,9 +104,12 @@ class Ticket(SQLModel, table=True):
     summary: str = ""  # the handoff packet as JSON
     agent_thread_id: str | None = Field(default=None, max_length=128, index=True)  # the card's thread in the agents' channel
     due_at: dt.datetime | None = None  # first-response SLA
-    created_at: dt.datetime = Field(default_factory=utcnow)
+    created_at: dt.datetime = Field(default_factory=utcnow, index=True)
     first_response_at: dt.datetime | None = None
     resolved_at: dt.datetime | None = None
+    routed_to: str | None = Field(default=None, max_length=100, index=True)  # platform:user_id or group:NAME (bot.core.routing)
+    sla_reminded_at: dt.datetime | None = None  # the reminder before the first reply is due went out (once)
+    sla_breached_at: dt.datetime | None = None  # the first reply was overdue: re-announced, priority raised (once)
 
 
 class Draft(SQLModel, table=True):
@@ -242,3 +246,17 @@ class JobLease(SQLModel, table=True):
     holder: str = Field(max_length=100)  # host:pid of the process that ran it last
     due_at: dt.datetime  # when it may run next
     last_run_at: dt.datetime | None = None
+
+
+class QualityReview(SQLModel, table=True):
+    """An automated answer drawn for the weekly quality sample (bot.core.quality_jobs), and the verdict an
+    agent gave it: audited accuracy per intent is good / reviewed. A decision is drawn at most once."""
+
+    __tablename__ = "quality_review"
+
+    id: int | None = Field(default=None, primary_key=True)
+    decision_id: int = Field(foreign_key="decision.id", index=True, unique=True)
+    verdict: str = Field(default="pending", max_length=8)  # pending | good | bad
+    reviewer: str | None = Field(default=None, max_length=64)  # the agent's platform:user_id
+    created_at: dt.datetime = Field(default_factory=utcnow)  # drawn and posted for review
+    reviewed_at: dt.datetime | None = Field(default=None, index=True)

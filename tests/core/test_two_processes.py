@@ -9,11 +9,13 @@ from concurrent.futures import ThreadPoolExecutor
 from typing import TypeVar
 
 import pytest
+from sqlmodel import Session, select
 
 from bot.core.events import ButtonPress, SlashCommand
 from bot.core.outbox_records import MAX_ATTEMPTS
+from bot.storage.tables import Decision
 from tests.core.conftest import BotFactory
-from tests.core.harness import AGENTS_ROOM, KIM, ROOT, SAM, Harness
+from tests.core.harness import AGENTS_ROOM, ALICE, KIM, ROOT, SAM, Harness, dm
 
 T = TypeVar("T")
 AGENTS = frozenset({SAM.key, KIM.key})
@@ -66,3 +68,28 @@ def test_a_send_that_keeps_failing_ends_failed_for_the_agents_and_status(chat: H
     status = chat.command("/status").text
     assert "outbox: 0 pending, 1 failed" in status and f"failed #{pending.outbox_id}: CustomerReply" in status
     assert "ConnectionError" in status
+
+
+def test_a_turn_another_process_decided_meanwhile_is_not_decided_twice(new_bot: BotFactory) -> None:
+    """A process whose lock went with a database restart may race another on one turn: the unique
+    decision per message lets the first win, and the second says nothing (the winner sends its replies)."""
+    one = new_bot()
+    opened = one.bot.store.open_turn("m-raced", ALICE, dm(ALICE), "how do I export a project to csv", None)
+    assert opened.message.id is not None and opened.conversation.id is not None
+    with Session(one.bot.store.engine) as session:  # the other process's decision, committed first
+        session.add(
+            Decision(
+                conversation_id=opened.conversation.id,
+                message_id=opened.message.id,
+                intent="export_data",
+                confidence=0.9,
+                out_of_scope=False,
+                tier="auto",
+                outcome="answered",
+            )
+        )
+        session.commit()
+    one.say("how do I export a project to csv", message_id="m-raced")
+    assert one.customer_sees() == [] and one.agents_see() == []  # no "something went wrong"
+    with Session(one.bot.store.engine) as session:
+        assert len(session.exec(select(Decision)).all()) == 1

@@ -2,7 +2,8 @@
 
 Bot wording keeps its markup. Customer text (untrusted spans) is escaped so it can never ping, link,
 embed, format or pass for a line the bot wrote: a `quote` span becomes a block quote with every line
-prefixed, and a display name stays inline on one line.
+prefixed, and a display name stays inline on one line. The only mentions are `mention` spans (agents and
+roles from the agents file), and only for ids of Discord's shape.
 
 Mentions go through `discord.utils.escape_mentions`. Markdown is escaped here rather than with
 `discord.utils.escape_markdown` (2.7), which misses what a customer could abuse: on a `[x](y)` it escapes
@@ -25,6 +26,7 @@ _URL = re.compile(r"(https?://[^\s<>\[\]\"'`|\\]+)", re.IGNORECASE)
 _URL_TRAILER = re.compile(r"[.,:;!?)}'\"_~*]+$")
 _MARKUP = re.compile(r"([\\*_~`|\[\]()>#])")
 _LIST_MARKER = re.compile(r"^(\s*(?:\d+(?=\.))?)([-+.])")  # `- x`, `-# x` (subtext), `+ x`, `1. x` at a line start
+_SNOWFLAKE = re.compile(r"[0-9]{15,20}")
 _ZWSP = "\u200b"
 
 
@@ -34,6 +36,8 @@ def render(text: Rich) -> str:
 
 
 def _bot(span: Span) -> str:
+    if span.style == "mention":
+        return mention(span)
     if span.style == "strong":
         return f"**{span.text}**"
     if span.style == "code":
@@ -42,6 +46,25 @@ def _bot(span: Span) -> str:
         label = span.text.replace("[", r"\[").replace("]", r"\]")
         return f"[{label}]({_url(span.url)})"
     return span.text
+
+
+def mention(span: Span) -> str:
+    """A configured agent (`discord:ID`) or role (`discord-role:ID`) as the real `<@ID>`/`<@&ID>`; anything
+    else (another platform's agent, a group without a role) as its label, which cannot ping. Whether
+    Discord notifies is up to the message's allowed mentions (bot.adapters.discord.render.pings)."""
+    target = mention_target(span)
+    if target is not None:
+        return f"<@{target[1]}>" if target[0] == "user" else f"<@&{target[1]}>"
+    return _untrusted_line(span.text)
+
+
+def mention_target(span: Span) -> tuple[str, str] | None:
+    """("user" or "role", snowflake) for the span's Discord target, if it has one of Discord's shape."""
+    for target in span.targets:
+        kind, _, ident = target.partition(":")
+        if kind in ("discord", "discord-role") and _SNOWFLAKE.fullmatch(ident):
+            return ("user" if kind == "discord" else "role", ident)
+    return None
 
 
 def _untrusted_line(line: str) -> str:

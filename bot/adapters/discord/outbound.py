@@ -2,7 +2,8 @@
 in the thread of their message (created on the first answer: a thread started from a message has the
 message's id); cards go to the staff channel of the customer's server, each with a thread for the
 follow-ups; stale buttons are edited off their message; private answers are ephemeral follow-ups to
-the interaction that asked. Nothing the bot sends can ping anyone (`allowed_mentions` none).
+the interaction that asked. Nothing the bot sends can ping anyone (`allowed_mentions` none) except the
+agents and roles a card or notice mentions from the agents file (`render.allowed`); edits never ping.
 """
 
 from __future__ import annotations
@@ -114,7 +115,7 @@ class DiscordSender:
     async def _post(self, channel_id: int, message: DiscordMessage) -> str:
         view = render.view_for(message.buttons)
         channel = self.client.get_partial_messageable(channel_id)
-        kwargs: dict[str, Any] = {"allowed_mentions": NO_PINGS}
+        kwargs: dict[str, Any] = {"allowed_mentions": render.allowed(message)}
         if message.embeds:
             kwargs["embeds"] = list(message.embeds)
         if view is not None:

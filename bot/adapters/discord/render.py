@@ -31,7 +31,7 @@ from bot.adapters.discord.components import modal_text as modal_text
 from bot.adapters.discord.components import parse_custom_id as parse_custom_id
 from bot.adapters.discord.components import reply_modal as reply_modal
 from bot.adapters.discord.components import view_for as view_for
-from bot.adapters.discord.markdown import render
+from bot.adapters.discord.markdown import mention_target, render
 from bot.core.events import AgentCard, AgentNotice, Button, CardField, CustomerReply, DraftCard, RatingRequest, RetireButtons
 from bot.core.text import Rich, join, name, rich, said, strong
 
@@ -67,11 +67,28 @@ _ZWSP = "\u200b"
 
 @dataclass(frozen=True)
 class DiscordMessage:
-    """What one send or edit carries; the adapter builds the view from `buttons` with `view_for`."""
+    """What one send or edit carries; the adapter builds the view from `buttons` with `view_for`, and
+    the allowed mentions from `pings` with `allowed`."""
 
     content: str
     embeds: tuple[discord.Embed, ...] = ()
     buttons: tuple[Button, ...] = ()
+    pings: tuple[tuple[str, str], ...] = ()  # ("user" | "role", id): the core's mentions, the only ones that notify
+
+
+def pings(*texts: Rich) -> tuple[tuple[str, str], ...]:
+    """The agents and roles the core mentions in `texts` (mention spans; customer text never is one)."""
+    found = (mention_target(span) for text in texts for span in text.spans if span.style == "mention")
+    return tuple(dict.fromkeys(target for target in found if target is not None))
+
+
+def allowed(message: DiscordMessage) -> discord.AllowedMentions:
+    """Exactly the message's own mentions may notify; never @everyone, a role or a user a customer wrote."""
+    if not message.pings:
+        return NO_PINGS
+    users = [discord.Object(int(i)) for kind, i in message.pings if kind == "user"]
+    roles = [discord.Object(int(i)) for kind, i in message.pings if kind == "role"]
+    return discord.AllowedMentions(everyone=False, users=users or False, roles=roles or False, replied_user=False)
 
 
 # Splitting and truncating markdown -----------------------------------------------------------------
@@ -153,7 +170,7 @@ def render_notice(event: AgentNotice) -> list[DiscordMessage]:
     text = event.text
     if event.ticket_id is not None and event.agent_thread_id is None:
         text = rich(f"Ticket #{event.ticket_id}: ") + text
-    return _messages(render(text), ())
+    return [dataclasses.replace(m, pings=pings(text)) for m in _messages(render(text), event.buttons)]
 
 
 def render_rating(event: RatingRequest) -> DiscordMessage:
@@ -193,7 +210,13 @@ def _card(card: AgentCard, buttons: tuple[Button, ...], note: Rich) -> DiscordMe
         embed.add_field(name=field_name, value=value, inline=inline)
     if footer:
         embed.set_footer(text=footer)
-    return DiscordMessage(line(f"New ticket #{card.ticket_id} · {card.priority.upper()}", CONTENT), (embed,), buttons)
+    called = pings(*(f.value for f in card.fields))  # embeds never notify: the mentions go in the content too
+    lead = " · ".join([f"New ticket #{card.ticket_id} · {card.priority.upper()}", *_mentions(called)])
+    return DiscordMessage(line(lead, CONTENT), (embed,), buttons, called)
+
+
+def _mentions(called: tuple[tuple[str, str], ...]) -> list[str]:
+    return [f"<@{i}>" if kind == "user" else f"<@&{i}>" for kind, i in called]
 
 
 def _fields(ticket_id: int, fields: Sequence[CardField], room: int) -> list[tuple[str, str, bool]]:
@@ -296,6 +319,8 @@ def render_retired(event: RetireButtons) -> DiscordMessage:
         return _card(original, (*keep, _reply_button(original)) if keep else (), event.note)
     if isinstance(original, DraftCard):
         return _draft(original, keep, event.note)
+    if isinstance(original, AgentNotice):
+        return _with_note(render_notice(dataclasses.replace(original, buttons=keep))[-1], event.note)
     raise ValueError("RetireButtons without the original message: nothing to re-render")
 
 

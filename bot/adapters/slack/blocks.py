@@ -181,11 +181,12 @@ def render_reply(event: CustomerReply) -> list[SlackMessage]:
 
 
 def render_notice(event: AgentNotice) -> list[SlackMessage]:
-    """A line for the agents' room; it names its ticket when it cannot go into the ticket's thread."""
+    """A line for the agents' room; it names its ticket when it cannot go into the ticket's thread.
+    Buttons (a verdict asked for) go on the last message."""
     text = event.text
     if event.ticket_id is not None and event.agent_thread_id is None:
         text = rich(f"Ticket #{event.ticket_id}: ") + text
-    return _messages(render(text), [], [], "")
+    return _messages(render(text), [], _buttons(event.buttons, "notice_actions"), "")
 
 
 def render_rating(event: RatingRequest) -> SlackMessage:

@@ -2,7 +2,8 @@
 
 Bot wording keeps its markup. Customer text (untrusted spans) is escaped so it can never ping, link,
 format or pass for a line the bot wrote: a `quote` span becomes a block quote with every line prefixed,
-and a display name stays inline on one line.
+and a display name stays inline on one line. The only pings are `mention` spans (agents and groups from
+the agents file), and only for ids of Slack's shapes.
 
 Slack has no escape character for `*` `_` `~` `` ` ``, and a zero-width space is no substitute: Slack
 treats it as a word boundary (jsx-slack's "exact mode" inserts it around markup characters to *force*
@@ -22,6 +23,7 @@ _URL_TRAILER = re.compile(r"[.,:;!?)}'\"_~]+$")
 _LOOKALIKES = str.maketrans({"*": "∗", "＊": "﹡", "_": "ˍ", "＿": "⸏", "`": "ˋ", "｀": "ˋ", "~": "∼"})
 # `@` starting a word (never inside an e-mail address) or naming a broadcast, which `link_names` would ping.
 _MENTION = re.compile(r"(?<!\w)@|@(?=(?:channel|here|everyone)\b)", re.IGNORECASE)
+_SLACK_USER, _SLACK_GROUP = re.compile(r"[UW][A-Z0-9]{2,20}"), re.compile(r"S[A-Z0-9]{2,20}")
 _SOFT_HYPHEN = "\u00ad"
 _ZWSP = "\u200b"
 
@@ -33,6 +35,8 @@ def render(text: Rich) -> str:
 
 def _bot(span: Span) -> str:
     text = escape(span.text)
+    if span.style == "mention":
+        return mention(span)
     if span.style == "strong":
         return f"*{text}*"
     if span.style == "code":
@@ -40,6 +44,18 @@ def _bot(span: Span) -> str:
     if span.style == "link" and span.url:
         return f"<{_url(span.url)}|{text}>"  # Slack splits at the first `|`, so one in the label is shown as is
     return text
+
+
+def mention(span: Span) -> str:
+    """A configured agent (`slack:U…`) or user group (`slack-group:S…`) as the real `<@U…>`/`<!subteam^S…>`;
+    anything else (another platform's agent, a group without a Slack id) as its label, which cannot ping."""
+    for target in span.targets:
+        kind, _, ident = target.partition(":")
+        if kind == "slack" and _SLACK_USER.fullmatch(ident):
+            return f"<@{ident}>"
+        if kind == "slack-group" and _SLACK_GROUP.fullmatch(ident):
+            return f"<!subteam^{ident}>"
+    return _customer_words(span.text)
 
 
 def escape(text: str) -> str:

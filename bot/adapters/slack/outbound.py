@@ -116,4 +116,6 @@ def _render(event: OutboundEvent) -> SlackMessage:
         return blocks.render_card(event)
     if isinstance(event, DraftCard):
         return blocks.render_draft(event)
+    if isinstance(event, AgentNotice):
+        return blocks.render_notice(event)[-1]
     raise TypeError(f"nothing to retire on a {type(event).__name__}")

@@ -1,0 +1,1 @@
+"""Example data shipped with the repository (not part of the installed package)."""

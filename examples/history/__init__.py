@@ -1,0 +1,1 @@
+"""A realistic Orbitask ticket-history export and the seeded generator that writes it."""
