@@ -166,9 +166,9 @@ def _sweep(s: SweepResult) -> Section:
     xs = [100 * p.automation_rate for p in s.points]
     ys = [p.missed for p in s.points]
     ax.plot(xs, ys, "-o", color=COLOURS["answered"], lw=1.8, ms=5)
-    for (x, y), values in _same_spot(s).items():  # values that land on one point share one label
+    for i, ((x, y), values) in enumerate(_same_spot(s).items()):  # values on one point share one label
         label = f"{values[0]:g}" if len(values) == 1 else f"{values[0]:g}–{values[-1]:g}"
-        ax.annotate(label, (x, y), textcoords="offset points", xytext=(5, 6), fontsize=8)
+        ax.annotate(label, (x, y), textcoords="offset points", xytext=(4, 7 if i % 2 == 0 else -13), fontsize=8)
     marked = [(x, y) for p, x, y in zip(s.points, xs, ys, strict=True) if p.current]
     if marked:
         ax.scatter(*zip(*marked, strict=True), s=160, marker="*", color="#d62728", zorder=5, label=f"current ({s.current:g})")
