@@ -10,7 +10,7 @@ they are computed once, in batches of 64 (`CachedClassifier.prepare`), and the p
 `aclassify(text, context)` call is served from them; a call that was not prepared goes to the model (and
 is kept, so the next trigger or replay asking the same gets the same answer). A reading from a batch is
 the model's one-at-a-time reading up to float rounding: padding changes the last bits, which moves a
-rounded probability by 0.0001 on about 1 message in 300 (benchmarks/replay_speed.py compares every
+rounded probability by 0.0001 on a few messages in 1,000 (benchmarks/replay_speed.py compares every
 decision with the live path; `--no-batch` runs the services exactly as the live bot has them). Knowledge
 base retrieval runs as it is, for every ticket and policy; only the query's embedding, the same one-text
 encoder call each time, is remembered from the first policy for the next (`remembering`). Tickets run
