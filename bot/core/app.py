@@ -153,15 +153,7 @@ class SupportBot:
         handler = HANDLERS.get(type(event))
         if handler is None:
             raise TypeError(f"no handler for {type(event).__name__}")
-        for pause in (*DATABASE_RETRY, None):
-            try:
-                await self._handle_once(handler, event)
-                return
-            except Exception as exc:
-                if pause is None or not database_unavailable(exc):
-                    raise
-                log.warning("event.database_unavailable kind=%s retry_in=%ss", type(event).__name__, pause)
-                await asyncio.sleep(pause)
+        await self._while_database_away(lambda: self._handle_once(handler, event), f"event {type(event).__name__}")
 
     async def _handle_once(self, handler: Handler, event: InboundEvent) -> None:
         await self.sync_settings()
@@ -241,12 +233,18 @@ class SupportBot:
     async def _recorded(self, function: Callable[..., T], *args: Any) -> T:
         """A store call that must not be lost after a send went out (that would send it again): tried
         again while the database is briefly away."""
+        return await self._while_database_away(lambda: self.db(function, *args), "record")
+
+    @staticmethod
+    async def _while_database_away(attempt: Callable[[], Awaitable[T]], what: str) -> T:
+        """Run `attempt`; while the database is unreachable, run it again with back-off (DATABASE_RETRY)."""
         for pause in (*DATABASE_RETRY, None):
             try:
-                return await self.db(function, *args)
+                return await attempt()
             except Exception as exc:
                 if pause is None or not database_unavailable(exc):
                     raise
+                log.warning("database.unavailable during=%s retry_in=%ss", what, pause)
                 await asyncio.sleep(pause)
         raise AssertionError("unreachable")
 
